@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import { startChildService, type RunningService } from './child-service.js';
+
+/** Azurite's well-known development account (public, documented, not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteInstance extends RunningService {
+  blobEndpoint: string;
+  connectionString: string;
+  port: number;
+}
+
+/** Starts Azurite's blob service from npm on loopback; port 0 picks a free port. */
+export async function startAzurite(options: { dataDir: string; port?: number }): Promise<AzuriteInstance> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('azurite/dist/src/blob/main.js');
+  const { match, stop } = await startChildService({
+    name: 'Azurite',
+    command: process.execPath,
+    args: [
+      entry,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(options.port ?? 0),
+      '--location',
+      options.dataDir,
+      '--skipApiVersionCheck',
+      '--disableTelemetry',
+      '--loose',
+      '--silent',
+    ],
+    readyPattern: /successfully listens on http:\/\/127\.0\.0\.1:(\d+)/,
+  });
+  const port = Number(match[1]);
+  const blobEndpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  return {
+    port,
+    blobEndpoint,
+    connectionString: azuriteConnectionString(blobEndpoint),
+    stop,
+  };
+}
+
+export function azuriteConnectionString(blobEndpoint: string): string {
+  return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};`;
+}

@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { startChildService, type RunningService } from './child-service.js';
+
+/** The emulator accepts any key; this placeholder is not a secret. */
+export const COSMOS_EMULATOR_KEY = 'local-emulator-accepts-any-key';
+
+export interface CosmosInstance extends RunningService {
+  endpoint: string;
+  port: number;
+}
+
+/** Starts the local Cosmos DB emulator (see cosmos-process.ts) on loopback; port 0 picks a free port. */
+export async function startCosmos(options: { dataDir: string; port?: number }): Promise<CosmosInstance> {
+  const entry = fileURLToPath(new URL('./cosmos-process.js', import.meta.url));
+  const { match, stop } = await startChildService({
+    name: 'Cosmos DB emulator',
+    command: process.execPath,
+    args: [entry, '--port', String(options.port ?? 0), '--data-dir', options.dataDir],
+    readyPattern: /cosmos emulator ready on 127\.0\.0\.1:(\d+)/,
+    timeoutMs: 60000,
+  });
+  const port = Number(match[1]);
+  return { port, endpoint: `http://127.0.0.1:${port}`, stop };
+}
