@@ -42,3 +42,41 @@ export interface Quarantine {
 
 /** The wall clock, injectable; domain windows use event time, never this. */
 export type Clock = () => Date;
+
+/** The stages' blocks on the stored feedback record (the `feedback` container, id = feedbackId). */
+export type FeedbackBlockName = 'normalized' | 'classification' | 'score' | 'route';
+
+export interface FeedbackDocument {
+  id: string;
+  revision: string;
+  header: Record<string, unknown>;
+  normalized?: unknown;
+  classification?: unknown;
+  score?: unknown;
+  route?: unknown;
+}
+
+/**
+ * The enriched record with its lineage, one document per feedback id. Writes are idempotent per
+ * feedback id and revision: a newer revision supersedes, an older one is ignored.
+ */
+export interface FeedbackStore {
+  get(feedbackId: string): Promise<FeedbackDocument | undefined>;
+  /**
+   * Stores the header and the normalized block of a revision. Returns 'stale' (and writes nothing)
+   * when a newer revision is already stored, 'unchanged' when this revision is already stored.
+   */
+  putNormalized(
+    feedbackId: string,
+    revision: string,
+    header: Record<string, unknown>,
+    normalized: unknown,
+  ): Promise<'written' | 'unchanged' | 'stale'>;
+  /** Adds a later stage's block to the stored revision; 'stale' when the stored revision differs. */
+  putBlock(
+    feedbackId: string,
+    revision: string,
+    block: Exclude<FeedbackBlockName, 'normalized'>,
+    value: unknown,
+  ): Promise<'written' | 'stale'>;
+}
