@@ -1,0 +1,166 @@
+/**
+ * Builds signed webhook requests for every source the way each sender signs them, plus an
+ * in-memory RawStore, for stage tests, the fuzz test, the benchmark and the dev-host tests.
+ */
+import { createHmac } from 'node:crypto';
+import functions from '@azure/functions';
+import type { HttpRequest as HttpRequestType } from '@azure/functions';
+import type { Source } from '../../shared/domain/record.js';
+import { signGenericBody } from '../../shared/domain/ingest/signatures.js';
+import { StorageUnavailableError, type RawStore } from '../../shared/stages/ingest.js';
+
+const { HttpRequest, InvocationContext } = functions;
+
+export const TEST_SECRETS = {
+  shopify: ['test-shopify-secret-one'],
+  judgeme: ['test-judgeme-secret-one'],
+  zendesk: ['test-zendesk-secret-one'],
+  generic: ['test-generic-secret-one'],
+} satisfies Record<Source, string[]>;
+
+export const hmacBase64 = (secret: string, ...parts: (string | Buffer)[]): string => {
+  const mac = createHmac('sha256', secret);
+  for (const part of parts) mac.update(part);
+  return mac.digest('base64');
+};
+
+export const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
+  const mac = createHmac('sha256', secret);
+  for (const part of parts) mac.update(part);
+  return mac.digest('hex');
+};
+
+export interface SignOptions {
+  secret?: string;
+  /** Signing time; defaults to now. */
+  at?: Date;
+  /** Extra or overriding headers (set a header to '' to drop it). */
+  headers?: Record<string, string>;
+  /** Shopify topic, default returns/request. */
+  topic?: string;
+  /** Judge.me digest encoding, default hex. */
+  encoding?: 'hex' | 'base64';
+}
+
+/** The headers a sender would put on this body. */
+export function signedHeaders(
+  source: Source,
+  body: Buffer | string,
+  options: SignOptions = {},
+): Record<string, string> {
+  const secret = options.secret ?? TEST_SECRETS[source][0]!;
+  const at = options.at ?? new Date();
+  let headers: Record<string, string>;
+  switch (source) {
+    case 'shopify':
+      headers = {
+        'X-Shopify-Hmac-Sha256': hmacBase64(secret, body),
+        'X-Shopify-Topic': options.topic ?? 'returns/request',
+        'X-Shopify-Shop-Domain': 'example-shop.myshopify.com',
+        'X-Shopify-Webhook-Id': 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+        'X-Shopify-API-Version': '2026-04',
+        'X-Shopify-Triggered-At': at.toISOString(),
+      };
+      break;
+    case 'judgeme':
+      headers = {
+        'JUDGEME-HMAC-SHA256':
+          options.encoding === 'base64' ? hmacBase64(secret, body) : hmacHex(secret, body),
+      };
+      break;
+    case 'zendesk': {
+      const timestamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      headers = {
+        'X-Zendesk-Webhook-Signature': hmacBase64(secret, timestamp, body),
+        'X-Zendesk-Webhook-Signature-Timestamp': timestamp,
+        'X-Zendesk-Webhook-Id': '01HTESTWEBHOOK0000000000000',
+      };
+      break;
+    }
+    case 'generic': {
+      const timestamp = String(Math.floor(at.getTime() / 1000));
+      headers = {
+        'X-Feedback-Signature': signGenericBody(secret, timestamp, body),
+        'X-Feedback-Timestamp': timestamp,
+      };
+      break;
+    }
+  }
+  const merged: Record<string, string> = {
+    'Content-Type': 'application/json',
+    ...headers,
+    ...options.headers,
+  };
+  for (const [name, value] of Object.entries(merged)) if (value === '') delete merged[name];
+  return merged;
+}
+
+export interface RequestParts {
+  method?: string;
+  source: string;
+  body: Buffer | string;
+  headers: Record<string, string>;
+  query?: string;
+}
+
+export function webhookRequest(parts: RequestParts): HttpRequestType {
+  const bytes = typeof parts.body === 'string' ? Buffer.from(parts.body, 'utf8') : parts.body;
+  return new HttpRequest({
+    method: parts.method ?? 'POST',
+    url: `http://127.0.0.1:7071/api/webhooks/${encodeURIComponent(parts.source)}${parts.query ?? ''}`,
+    headers: parts.headers,
+    body: { bytes },
+    params: { source: parts.source },
+  });
+}
+
+/** A request signed the way `source` signs, for `body`. */
+export function signedRequest(
+  source: Source,
+  body: unknown,
+  options: SignOptions & { query?: string } = {},
+): HttpRequestType {
+  const raw = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return webhookRequest({
+    source,
+    body: raw,
+    headers: signedHeaders(source, raw, options),
+    ...(options.query ? { query: options.query } : {}),
+  });
+}
+
+export function testContext(): InstanceType<typeof InvocationContext> {
+  return new InvocationContext({ invocationId: 'test-invocation', functionName: 'ingest' });
+}
+
+/** An in-memory RawStore with the same if-absent semantics as the blob adapter. */
+export class MemoryRawStore implements RawStore {
+  readonly blobs = new Map<string, { bytes: Buffer; metadata: Record<string, string> }>();
+  /** Set to make every write fail as if storage were unreachable. */
+  unavailable = false;
+  putIfAbsent(path: string, bytes: Buffer, metadata: Record<string, string>): Promise<'created' | 'exists'> {
+    if (this.unavailable) return Promise.reject(new StorageUnavailableError('storage unreachable (test)'));
+    if (this.blobs.has(path)) return Promise.resolve('exists');
+    this.blobs.set(path, { bytes: Buffer.from(bytes), metadata: { ...metadata } });
+    return Promise.resolve('created');
+  }
+  envelopes(): Record<string, unknown>[] {
+    return [...this.blobs.values()].map(
+      (blob) => JSON.parse(blob.bytes.toString('utf8')) as Record<string, unknown>,
+    );
+  }
+}
+
+/** A logger that keeps what it was told, to check nothing sensitive is logged. */
+export class RecordingLogger {
+  readonly lines: { level: string; message: string; properties?: Record<string, unknown> }[] = [];
+  info(message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', message, ...(properties ? { properties } : {}) });
+  }
+  warn(message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', message, ...(properties ? { properties } : {}) });
+  }
+  error(message: string, properties?: Record<string, unknown>): void {
+    this.lines.push({ level: 'error', message, ...(properties ? { properties } : {}) });
+  }
+}
