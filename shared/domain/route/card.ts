@@ -90,9 +90,17 @@ function whatChanged(incident: Incident): object[] {
 }
 
 function whyItMatters(incident: Incident): object[] {
+  const label = (name: string): string => name.replace(/([a-z])([A-Z0-9])/g, '$1 $2').toLowerCase();
+  const show = (value: unknown): string =>
+    value !== null && typeof value === 'object'
+      ? Object.entries(value)
+          .filter(([, inner]) => inner === null || typeof inner !== 'object')
+          .map(([name, inner]) => `${label(name)} ${String(inner)}`)
+          .join(', ')
+      : String(value);
   const lines = Object.entries(incident.evidence.whyItMatters)
-    .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
-    .map(([name, value]) => `- ${name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}: ${String(value)}`);
+    .filter(([name, value]) => value !== null && value !== undefined && name !== 'category')
+    .map(([name, value]) => `- ${label(name)}: ${show(value)}`);
   const reasons = incident.evidence.reasons.map((reason) => `- ${reason}`);
   const all = [...lines, ...reasons].slice(0, 8);
   return [

@@ -164,7 +164,12 @@ export function ruleOf(event: ScoredEvent): { rule: string; threshold: string } 
     names.map((name) => provenance[name]).find((v) => v !== undefined);
   const rule =
     pick('rule', 'ruleId', 'detector') ?? event.score.anomaly?.kind ?? event.score.reasons[0] ?? 'unknown';
-  const threshold = pick('threshold', 'thresholds', 'alertThreshold') ?? 'default';
+  // The score stage records its thresholds as separate provenance fields; name them together.
+  const knobs = ['sensitivity', 'alpha', 'minimumVolume', 'minimumRatio']
+    .filter((name) => provenance[name] !== undefined)
+    .map((name) => `${name}=${JSON.stringify(provenance[name])}`)
+    .join(',');
+  const threshold = pick('threshold', 'thresholds', 'alertThreshold') ?? (knobs || 'default');
   return {
     rule: typeof rule === 'string' ? rule : JSON.stringify(rule),
     threshold: typeof threshold === 'string' ? threshold : JSON.stringify(threshold),
