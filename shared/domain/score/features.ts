@@ -1,0 +1,304 @@
+/**
+ * Feature definitions: the one place that says what is counted, in which event-time bucket, and
+ * how the per-product features (windows, baselines, trends, recurrence) are read back. Alerts,
+ * dashboards and the evaluation scripts all read features through these functions.
+ *
+ * Time is event time in UTC: hour = floor(ms / 3.6e6), day = floor(hour / 24).
+ */
+
+export const HOUR_MS = 3_600_000;
+
+export const hourOf = (ms: number): number => Math.floor(ms / HOUR_MS);
+export const dayOfHour = (hour: number): number => Math.floor(hour / 24);
+/** 0 = Sunday (1970-01-01, day 0, was a Thursday). */
+export const weekdayOf = (day: number): number => (day + 4) % 7;
+export const isoOfHour = (hour: number): string => new Date(hour * HOUR_MS).toISOString();
+
+/** Counted items of one category in one bucket. */
+export interface Counts {
+  /** Counted items. */
+  n: number;
+  /** Of which negative sentiment. */
+  neg: number;
+  /** Sum of sentiment scores (−1..1). */
+  sent: number;
+  /** Of which critical severity (safety). */
+  crit: number;
+}
+
+export interface HourBucket {
+  c: Record<string, Counts>;
+  /** feedbackId → revision of every item counted in this hour: the idempotency markers. */
+  seen: Record<string, string>;
+}
+
+export interface DayCounts extends Counts {
+  /** Distinct customers counted this day. */
+  dc: number;
+  /** Their tokens, kept only while the day can still receive late events. */
+  cust?: string[];
+}
+
+export interface DayBucket {
+  c: Record<string, DayCounts>;
+  /** Counted items of all categories per hour of day (the diurnal profile). */
+  h: number[];
+  /** Counted items per component (recurrence). */
+  comp: Record<string, number>;
+}
+
+/** The alert state of one product × category: the window that fired and how long it stays open. */
+export interface Episode {
+  kind: 'volume_spike' | 'sentiment_shift' | 'safety';
+  incidentKey: string;
+  firedBy: { feedbackId: string; revision: string };
+  windowStart: string;
+  windowEnd: string;
+  openedHour: number;
+  lastSignificantHour: number;
+}
+
+/** Hot state of one product (features document `product:<productKey>`). */
+export interface ProductFeatures {
+  schemaVersion: 1;
+  productKey: string;
+  firstHour: number;
+  /** Newest event hour seen: lateness and retention are measured from it, never from the wall clock. */
+  watermarkHour: number;
+  hours: Record<string, HourBucket>;
+  days: Record<string, DayBucket>;
+  /** Per category. */
+  episodes: Record<string, Episode>;
+  /** First day moved to the history document, when any. */
+  historyFromDay?: number;
+  /** Last closed day published to the category baselines. */
+  contributedThroughDay?: number;
+}
+
+/** Daily counts per category older than the hot window (features document `history:<productKey>`). */
+export interface ProductHistory {
+  schemaVersion: 1;
+  productKey: string;
+  days: Record<string, Record<string, number>>;
+}
+
+/**
+ * Per category, each product's recent daily counts (features document `category:<category>`),
+ * written by patching the product's own entry (a set, so idempotent), read to give new products
+ * a borrowed baseline.
+ */
+export interface CategoryBaseline {
+  products: Record<string, { firstDay: number; days: Record<string, number> }>;
+}
+
+export const featureKeys = {
+  product: (productKey: string): string => `product:${productKey}`,
+  history: (productKey: string): string => `history:${productKey}`,
+  category: (category: string): string => `category:${category}`,
+};
+
+export function emptyProductFeatures(productKey: string, firstHour: number): ProductFeatures {
+  return {
+    schemaVersion: 1,
+    productKey,
+    firstHour,
+    watermarkHour: firstHour,
+    hours: {},
+    days: {},
+    episodes: {},
+  };
+}
+
+const emptyCounts = (): Counts => ({ n: 0, neg: 0, sent: 0, crit: 0 });
+
+export function hourBucket(state: ProductFeatures, hour: number): HourBucket {
+  let bucket = state.hours[hour];
+  if (!bucket) {
+    bucket = { c: {}, seen: {} };
+    state.hours[hour] = bucket;
+  }
+  return bucket;
+}
+
+export function dayBucket(state: ProductFeatures, day: number): DayBucket {
+  let bucket = state.days[day];
+  if (!bucket) {
+    bucket = { c: {}, h: new Array<number>(24).fill(0), comp: {} };
+    state.days[day] = bucket;
+  }
+  return bucket;
+}
+
+/** What one counted item adds. */
+export interface CountedItem {
+  feedbackId: string;
+  revision: string;
+  hour: number;
+  category: string;
+  negative: boolean;
+  sentiment: number;
+  critical: boolean;
+  component: string | null;
+  customerToken?: string;
+}
+
+export function addCountedItem(state: ProductFeatures, item: CountedItem): void {
+  const hourly = hourBucket(state, item.hour);
+  const hc = (hourly.c[item.category] ??= emptyCounts());
+  const day = dayOfHour(item.hour);
+  const daily = dayBucket(state, day);
+  const dc = (daily.c[item.category] ??= { ...emptyCounts(), dc: 0, cust: [] });
+  for (const counts of [hc, dc]) {
+    counts.n += 1;
+    if (item.negative) counts.neg += 1;
+    counts.sent = Math.round((counts.sent + item.sentiment) * 1e6) / 1e6;
+    if (item.critical) counts.crit += 1;
+  }
+  if (item.customerToken !== undefined) {
+    dc.dc += 1;
+    (dc.cust ??= []).push(item.customerToken);
+  }
+  daily.h[item.hour - day * 24] = (daily.h[item.hour - day * 24] ?? 0) + 1;
+  if (item.component) daily.comp[item.component] = (daily.comp[item.component] ?? 0) + 1;
+  hourly.seen[item.feedbackId] = item.revision;
+  if (item.hour > state.watermarkHour) state.watermarkHour = item.hour;
+  if (item.hour < state.firstHour) state.firstHour = item.hour;
+}
+
+/** Sum of a category's counts over hours [fromHour, toHour]. */
+export function countsInHours(
+  state: ProductFeatures,
+  category: string,
+  fromHour: number,
+  toHour: number,
+): Counts {
+  const total = emptyCounts();
+  for (let hour = fromHour; hour <= toHour; hour++) {
+    const counts = state.hours[hour]?.c[category];
+    if (!counts) continue;
+    total.n += counts.n;
+    total.neg += counts.neg;
+    total.sent += counts.sent;
+    total.crit += counts.crit;
+  }
+  return total;
+}
+
+/** Sum of a category's daily counts over days [fromDay, toDay]. */
+export function countsInDays(
+  state: ProductFeatures,
+  category: string,
+  fromDay: number,
+  toDay: number,
+): Counts {
+  const total = emptyCounts();
+  for (let day = fromDay; day <= toDay; day++) {
+    const counts = state.days[day]?.c[category];
+    if (!counts) continue;
+    total.n += counts.n;
+    total.neg += counts.neg;
+    total.sent += counts.sent;
+    total.crit += counts.crit;
+  }
+  return total;
+}
+
+export function productTotalOfDay(state: ProductFeatures, day: number): number {
+  const bucket = state.days[day];
+  if (!bucket) return 0;
+  let total = 0;
+  for (const value of bucket.h) total += value;
+  return total;
+}
+
+/** The complete days of own history before `day` (the first, partial, day does not count). */
+export function ownHistoryDays(
+  state: ProductFeatures,
+  day: number,
+  baselineDays: number,
+): { from: number; days: number } {
+  const from = Math.max(dayOfHour(state.firstHour) + 1, day - baselineDays);
+  return { from, days: Math.max(0, day - from) };
+}
+
+/**
+ * Day-of-week factor of `day` from the product's totals over [from, day − 1], shrunk towards 1
+ * with a prior worth one average day per weekday.
+ */
+export function weekdayFactor(state: ProductFeatures, day: number, from: number): number {
+  const weekday = weekdayOf(day);
+  let total = 0;
+  let same = 0;
+  for (let d = from; d < day; d++) {
+    const value = productTotalOfDay(state, d);
+    total += value;
+    if (weekdayOf(d) === weekday) same += value;
+  }
+  const days = day - from;
+  if (days <= 0 || total === 0) return 1;
+  const prior = total / days;
+  const factor = (7 * (same + prior)) / (total + 7 * prior);
+  return Math.min(4, Math.max(0.25, factor));
+}
+
+/** Share of a day's volume falling in each hour of day, shrunk towards uniform (two days' prior). */
+export function hourShares(state: ProductFeatures, day: number, from: number): number[] {
+  const perHour = new Array<number>(24).fill(0);
+  let total = 0;
+  for (let d = from; d < day; d++) {
+    const bucket = state.days[d];
+    if (!bucket) continue;
+    for (let h = 0; h < 24; h++) {
+      const value = bucket.h[h] ?? 0;
+      perHour[h] = (perHour[h] ?? 0) + value;
+      total += value;
+    }
+  }
+  const days = day - from;
+  if (days <= 0 || total === 0) return perHour.map(() => 1 / 24);
+  const prior = (2 * total) / days / 24;
+  return perHour.map((value) => (value + prior) / (total + 24 * prior));
+}
+
+/** Mean sentiment of the product over the last 7 days against the 28 before (item-level feature). */
+export function sentimentTrend(
+  state: ProductFeatures,
+  day: number,
+): { recent: number | null; before: number | null } {
+  const mean = (from: number, to: number): number | null => {
+    let n = 0;
+    let sum = 0;
+    for (let d = from; d <= to; d++) {
+      for (const counts of Object.values(state.days[d]?.c ?? {})) {
+        n += counts.n;
+        sum += counts.sent;
+      }
+    }
+    return n === 0 ? null : Math.round((sum / n) * 1000) / 1000;
+  };
+  return { recent: mean(day - 6, day), before: mean(day - 34, day - 7) };
+}
+
+/** Share of the product's counted items in defect categories over the last 28 days (item-level feature). */
+export function defectFrequency(
+  state: ProductFeatures,
+  day: number,
+  defectCategories: string[],
+): number | null {
+  let all = 0;
+  let defects = 0;
+  for (let d = day - 27; d <= day; d++) {
+    for (const [category, counts] of Object.entries(state.days[d]?.c ?? {})) {
+      all += counts.n;
+      if (defectCategories.includes(category)) defects += counts.n;
+    }
+  }
+  return all === 0 ? null : Math.round((defects / all) * 1000) / 1000;
+}
+
+/** How often a component was mentioned for this product over the last 28 days. */
+export function componentRecurrence(state: ProductFeatures, day: number, component: string): number {
+  let total = 0;
+  for (let d = day - 27; d <= day; d++) total += state.days[d]?.comp[component] ?? 0;
+  return total;
+}

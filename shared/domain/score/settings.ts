@@ -1,0 +1,58 @@
+/**
+ * Tunables of the score stage. The defaults are the ones the false-alarm script and the tests
+ * were calibrated with (see docs/scoring.md); the composition root maps app settings onto them.
+ */
+import type { ExpectedEvents } from './expected-events.js';
+
+export interface ScoreSettings {
+  /**
+   * 0..1; higher alerts more readily. The tail-probability threshold is
+   * alpha = 10^-(6 - 4 × sensitivity): 1e-6 at 0, 1e-4 at the default 0.5, 1e-2 at 1.
+   */
+  sensitivity: number;
+  /** An anomaly needs at least this many counted items in its window. */
+  minimumVolume: number;
+  /** An anomaly needs observed ≥ this × expected (material, not only significant). */
+  minimumRatio: number;
+  /** A sentiment shift needs the negative share to rise by at least this much (0..1). */
+  minimumSentimentShift: number;
+  /** Events older than the product's newest event minus this are scored but not counted. */
+  latenessHours: number;
+  /** An alert episode stays open until this many event-time hours pass without a significant test. */
+  episodeQuietHours: number;
+  /** Defect evidence at or above this classification confidence is a ticket candidate. */
+  ticketConfidenceThreshold: number;
+  /** Categories that are defect evidence (ticket candidates). */
+  ticketCategories: string[];
+  /** Classification confidence under this (or needsReview) is sent to review. */
+  reviewThreshold: number;
+  /** Trailing baseline length in days. */
+  baselineDays: number;
+  /** A product with less own history than this borrows its category's baseline. */
+  minimumHistoryDays: number;
+  expectedEvents: ExpectedEvents;
+}
+
+export const defaultScoreSettings: ScoreSettings = {
+  sensitivity: 0.5,
+  minimumVolume: 5,
+  minimumRatio: 2,
+  minimumSentimentShift: 0.3,
+  latenessHours: 48,
+  episodeQuietHours: 48,
+  ticketConfidenceThreshold: 0.75,
+  ticketCategories: ['defect', 'quality'],
+  reviewThreshold: 0.5,
+  baselineDays: 28,
+  minimumHistoryDays: 7,
+  expectedEvents: { version: 'none', events: [] },
+};
+
+/** The tail-probability threshold a test must beat. */
+export function alphaOf(sensitivity: number): number {
+  const clamped = Math.min(1, Math.max(0, sensitivity));
+  return 10 ** -(6 - 4 * clamped);
+}
+
+/** Version of the scoring rules, recorded in every score block's provenance. */
+export const SCORE_MODEL_VERSION = 'score-2026-11.1';

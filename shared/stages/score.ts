@@ -1,0 +1,294 @@
+/**
+ * The score stage: Event Hubs batch from `feedback-classified` → feature state in the feature
+ * store → a decision per item → `feedback-scored` (partition key = product key) and the `score`
+ * block on the stored record.
+ *
+ * A batch is grouped by product: each product's feature document is read once, all its items are
+ * scored in order, and it is written back once under its ETag (re-read and recomputed on a
+ * conflict). Invalid items are quarantined and the batch goes on; store and hub failures are
+ * rethrown so the trigger's retry policy runs, and the replay is idempotent (markers per
+ * feedback id and revision in the feature state, stored blocks reused for redeliveries).
+ */
+import type { InvocationContext } from '@azure/functions';
+import { createHash } from 'node:crypto';
+import { hubs } from '../topology.js';
+import {
+  validateClassifiedEvent,
+  validateScoredEvent,
+  type ClassifiedEvent,
+  type ScoreBlock,
+  type ScoredEvent,
+} from '../domain/events.js';
+import {
+  dayOfHour,
+  featureKeys,
+  hourOf,
+  mergeHistory,
+  ownHistoryDays,
+  scoreProductBatch,
+  type CategoryBaseline,
+  type FeatureStore,
+  type ItemOutcome,
+  type ProductFeatures,
+  type ProductHistory,
+  type ScoreCatalogEntry,
+  type ScoreSettings,
+  type Versioned,
+} from '../domain/score/index.js';
+import type { Clock, EventPublisher, FeedbackStore, Logger, OutgoingEvent, Quarantine } from './ports.js';
+
+export type { FeatureStore, ScoreSettings };
+export { defaultScoreSettings } from '../domain/score/settings.js';
+
+/** What the stage reads from the catalog; `Catalog` from shared/domain/catalog.ts fits. */
+export interface ScoreCatalog {
+  currency?: string;
+  products: ({ sku: string; productId?: string } & ScoreCatalogEntry)[];
+}
+
+export interface ScoreDeps {
+  publisher: EventPublisher;
+  feedbackStore: FeedbackStore;
+  featureStore: FeatureStore;
+  quarantine: Quarantine;
+  catalog: ScoreCatalog;
+  settings: ScoreSettings;
+  clock: Clock;
+  logger: Logger;
+  /** ETag conflicts retried per product before the batch fails (default 12). */
+  maxConflictRetries?: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function makeScore(
+  deps: ScoreDeps,
+): (messages: unknown[], context: InvocationContext) => Promise<void> {
+  const { featureStore, settings, logger } = deps;
+  const maxRetries = deps.maxConflictRetries ?? 12;
+  const catalogIndex = new Map<string, ScoreCatalogEntry>();
+  for (const product of deps.catalog.products) {
+    catalogIndex.set(product.sku, product);
+    if (product.productId !== undefined && !catalogIndex.has(product.productId))
+      catalogIndex.set(product.productId, product);
+  }
+  // Category baselines change once per event day; history only when days roll out. Cache both.
+  const categoryCache = new Map<string, { day: number; doc: CategoryBaseline | undefined }>();
+  const historyCache = new Map<string, Versioned<ProductHistory> | undefined>();
+
+  async function quarantineItem(
+    payload: unknown,
+    reason: string,
+    error: string,
+    feedbackId?: string,
+  ): Promise<void> {
+    const id = `score-${createHash('sha256')
+      .update(typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? 'undefined'))
+      .digest('hex')
+      .slice(0, 32)}`;
+    await deps.quarantine.put({
+      id,
+      stage: 'score',
+      reason,
+      error,
+      ...(feedbackId ? { feedbackId } : {}),
+      payload,
+      quarantinedAt: deps.clock().toISOString(),
+    });
+    logger.warn('score: quarantined', { quarantineId: id, reason, feedbackId });
+  }
+
+  async function categoryBaselines(
+    categories: string[],
+    day: number,
+  ): Promise<Map<string, CategoryBaseline>> {
+    const out = new Map<string, CategoryBaseline>();
+    for (const category of categories) {
+      let cached = categoryCache.get(category);
+      if (!cached || cached.day < day) {
+        const read = await featureStore.read<CategoryBaseline>(featureKeys.category(category));
+        cached = { day, doc: read?.value };
+        categoryCache.set(category, cached);
+      }
+      if (cached.doc) out.set(category, cached.doc);
+    }
+    return out;
+  }
+
+  async function history(productKey: string): Promise<Versioned<ProductHistory> | undefined> {
+    if (!historyCache.has(productKey)) {
+      historyCache.set(productKey, await featureStore.read<ProductHistory>(featureKeys.history(productKey)));
+    }
+    return historyCache.get(productKey);
+  }
+
+  /** Merges rolled-out days into the history document (a set per day, so retries are harmless). */
+  async function appendHistory(
+    productKey: string,
+    append: Record<string, Record<string, number>>,
+    watermarkDay: number,
+  ) {
+    const key = featureKeys.history(productKey);
+    for (let attempt = 0; ; attempt++) {
+      const current = await history(productKey);
+      const merged = mergeHistory(
+        current ? structuredClone(current.value) : undefined,
+        productKey,
+        append,
+        watermarkDay,
+      );
+      const result = await featureStore.write(key, merged, current?.etag);
+      if (result.ok) {
+        historyCache.set(productKey, { value: merged, etag: result.etag });
+        return;
+      }
+      historyCache.delete(productKey);
+      if (attempt >= maxRetries) throw new Error(`score: history ${productKey} kept conflicting`);
+    }
+  }
+
+  async function scoreProduct(productKey: string, events: ClassifiedEvent[]): Promise<ItemOutcome[]> {
+    const key = featureKeys.product(productKey);
+    const catalogEntry =
+      catalogIndex.get(productKey) ?? catalogIndex.get(events[0]?.normalized.product.sku ?? '');
+    const hours = events.map((event) => hourOf(Date.parse(event.eventTime)));
+    const minDay = dayOfHour(Math.min(...hours));
+    const maxDay = dayOfHour(Math.max(...hours));
+    for (let attempt = 0; ; attempt++) {
+      const current = await featureStore.read<ProductFeatures>(key);
+      const state = current?.value;
+      const needsHistory = state?.historyFromDay !== undefined && state.historyFromDay <= maxDay - 357;
+      const isNew =
+        !state || ownHistoryDays(state, minDay, settings.baselineDays).days < settings.minimumHistoryDays;
+      const categories = [...new Set(events.map((event) => event.classification.primaryCategory))];
+      const result = scoreProductBatch(state, events, {
+        settings,
+        catalogEntry,
+        currency: deps.catalog.currency,
+        history: needsHistory ? (await history(productKey))?.value : undefined,
+        categoryBaselines: isNew ? await categoryBaselines(categories, maxDay) : new Map<string, CategoryBaseline>(),
+      });
+      const watermarkDay = dayOfHour(result.state.watermarkHour);
+      if (Object.keys(result.historyAppend).length > 0)
+        await appendHistory(productKey, result.historyAppend, watermarkDay);
+      if (result.changed) {
+        const written = await featureStore.write(key, result.state, current?.etag);
+        if (!written.ok) {
+          if (attempt >= maxRetries) throw new Error(`score: features of ${productKey} kept conflicting`);
+          await sleep(Math.random() * Math.min(50, 2 ** attempt));
+          continue;
+        }
+      }
+      if (result.contributions) {
+        const { firstDay, byCategory } = result.contributions;
+        for (const [category, days] of Object.entries(byCategory)) {
+          await featureStore.setField(featureKeys.category(category), 'products', productKey, {
+            firstDay,
+            days,
+          });
+        }
+      }
+      return result.outcomes;
+    }
+  }
+
+  /** A redelivered item gets the block it was given the first time, when the record has it. */
+  async function storedBlock(event: ClassifiedEvent): Promise<ScoreBlock | undefined> {
+    const doc = await deps.feedbackStore.get(event.feedbackId);
+    if (!doc || doc.revision !== event.revision || doc.score === undefined) return undefined;
+    const check = validateScoredEvent({ ...event, score: doc.score });
+    return check.ok ? check.value.score : undefined;
+  }
+
+  return async function score(messages: unknown[], context: InvocationContext): Promise<void> {
+    const byProduct = new Map<string, ClassifiedEvent[]>();
+    let quarantined = 0;
+    for (const message of messages) {
+      let parsed: unknown = message;
+      if (typeof message === 'string') {
+        try {
+          parsed = JSON.parse(message);
+        } catch (error) {
+          await quarantineItem(message, 'not JSON', String(error));
+          quarantined += 1;
+          continue;
+        }
+      }
+      const valid = validateClassifiedEvent(parsed);
+      if (!valid.ok) {
+        const feedbackId = (parsed as { feedbackId?: unknown } | null)?.feedbackId;
+        await quarantineItem(
+          parsed,
+          'invalid classified event',
+          valid.error,
+          typeof feedbackId === 'string' ? feedbackId : undefined,
+        );
+        quarantined += 1;
+        continue;
+      }
+      const list = byProduct.get(valid.value.productKey) ?? [];
+      list.push(valid.value);
+      byProduct.set(valid.value.productKey, list);
+    }
+
+    const scoredAt = deps.clock().toISOString();
+    const perProduct = await Promise.all(
+      [...byProduct].map(async ([productKey, events]) => {
+        const outcomes = await scoreProduct(productKey, events);
+        const out: OutgoingEvent[] = [];
+        for (const outcome of outcomes) {
+          const block =
+            outcome.redelivered || outcome.late
+              ? ((await storedBlock(outcome.event)) ?? outcome.block)
+              : outcome.block;
+          const scored: ScoredEvent = {
+            ...outcome.event,
+            lineage: { ...outcome.event.lineage, scoredAt },
+            score: block,
+          };
+          const check = validateScoredEvent(scored);
+          if (!check.ok) {
+            await quarantineItem(scored, 'scored event failed validation', check.error, scored.feedbackId);
+            continue;
+          }
+          const stored = await deps.feedbackStore.putBlock(
+            scored.feedbackId,
+            scored.revision,
+            'score',
+            block,
+          );
+          if (stored === 'stale') {
+            logger.warn('score: stored record has another revision', {
+              feedbackId: scored.feedbackId,
+              revision: scored.revision,
+            });
+          }
+          if (block.decision === 'alert') {
+            logger.info('score: alert', {
+              feedbackId: scored.feedbackId,
+              incidentKey: block.incidentKey,
+              kind: block.anomaly?.kind,
+              suppressed: block.suppressed?.reason,
+              invocationId: context.invocationId,
+            });
+          }
+          out.push({
+            body: scored,
+            partitionKey: scored.productKey,
+            properties: { decision: block.decision, incidentKey: block.incidentKey },
+          });
+        }
+        return out;
+      }),
+    );
+    const outgoing = perProduct.flat();
+    if (outgoing.length > 0) await deps.publisher.publish(hubs.scored.name, outgoing);
+    logger.info('score: batch done', {
+      invocationId: context.invocationId,
+      received: messages.length,
+      products: byProduct.size,
+      published: outgoing.length,
+      quarantined,
+    });
+  };
+}
