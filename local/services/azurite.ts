@@ -18,7 +18,7 @@ export async function startAzurite(options: { dataDir: string; port?: number }):
   mkdirSync(options.dataDir, { recursive: true });
   const require = createRequire(import.meta.url);
   const entry = require.resolve('azurite/dist/src/blob/main.js');
-  const { match, stop } = await startChildService({
+  const { match, stop, kill } = await startChildService({
     name: 'Azurite',
     command: process.execPath,
     args: [
@@ -43,6 +43,7 @@ export async function startAzurite(options: { dataDir: string; port?: number }):
     blobEndpoint,
     connectionString: azuriteConnectionString(blobEndpoint),
     stop,
+    kill,
   };
 }
 

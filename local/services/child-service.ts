@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface RunningService {
   /** Stops the service and waits for the process to exit. */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would, and waits for it to exit. */
+  kill(): Promise<void>;
 }
 
 export interface ChildServiceOptions {
@@ -13,6 +15,8 @@ export interface ChildServiceOptions {
   readyPattern: RegExp;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Receives the service's output lines after it is ready (default: discarded). */
+  onOutput?: (line: string) => void;
 }
 
 /**
@@ -21,7 +25,7 @@ export interface ChildServiceOptions {
  */
 export function startChildService(
   options: ChildServiceOptions,
-): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop: () => Promise<void> }> {
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop: () => Promise<void>; kill: () => Promise<void> }> {
   const child = spawn(options.command, options.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
@@ -30,17 +34,20 @@ export function startChildService(
     child.kill('SIGKILL');
   };
   process.once('exit', killOnExit);
-  const stop = async (): Promise<void> => {
+  const terminate = async (signal: NodeJS.Signals): Promise<void> => {
     process.removeListener('exit', killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
     await exited;
     clearTimeout(timer);
   };
+  const stop = (): Promise<void> => terminate('SIGTERM');
+  const kill = (): Promise<void> => terminate('SIGKILL');
   return new Promise((resolve, reject) => {
     let output = '';
+    let ready = false;
     const timer = setTimeout(() => {
       void stop();
       reject(new Error(`${options.name} did not become ready within ${options.timeoutMs ?? 30000} ms:\n${output}`));
@@ -49,11 +56,12 @@ export function startChildService(
       output += chunk.toString('utf8');
       const match = output.match(options.readyPattern);
       if (match) {
+        ready = true;
         clearTimeout(timer);
         child.stdout?.removeListener('data', onData);
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolve({ child, match, stop });
+        child.stderr?.removeAllListeners('data');
+        forwardLines(child, options.onOutput);
+        resolve({ child, match, stop, kill });
       }
     };
     child.stdout?.on('data', onData);
@@ -62,7 +70,25 @@ export function startChildService(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
+      if (ready) return;
       reject(new Error(`${options.name} exited with code ${code ?? 'null'} before it was ready:\n${output}`));
     });
   });
+}
+
+function forwardLines(child: ChildProcess, onOutput?: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    if (!onOutput) {
+      stream.resume();
+      continue;
+    }
+    let pending = '';
+    stream.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) onOutput(line);
+    });
+  }
 }

@@ -12,7 +12,7 @@ export interface CosmosInstance extends RunningService {
 /** Starts the local Cosmos DB emulator (see cosmos-process.ts) on loopback; port 0 picks a free port. */
 export async function startCosmos(options: { dataDir: string; port?: number }): Promise<CosmosInstance> {
   const entry = fileURLToPath(new URL('./cosmos-process.js', import.meta.url));
-  const { match, stop } = await startChildService({
+  const { match, stop, kill } = await startChildService({
     name: 'Cosmos DB emulator',
     command: process.execPath,
     args: [entry, '--port', String(options.port ?? 0), '--data-dir', options.dataDir],
@@ -20,5 +20,5 @@ export async function startCosmos(options: { dataDir: string; port?: number }): 
     timeoutMs: 60000,
   });
   const port = Number(match[1]);
-  return { port, endpoint: `http://127.0.0.1:${port}`, stop };
+  return { port, endpoint: `http://127.0.0.1:${port}`, stop, kill };
 }

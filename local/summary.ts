@@ -1,0 +1,104 @@
+/**
+ * What the pipeline has done so far, read from the stores themselves: items landed, how far
+ * each got, incidents, cards and tickets sent, anything quarantined or poisoned. Used by
+ * `npm start` after the demo and by the end-to-end tests to wait until nothing is in flight.
+ */
+import { CosmosClient } from '@azure/cosmos';
+import { BlobServiceClient } from '@azure/storage-blob';
+import { blobContainers, cosmosContainers, settings } from '../shared/topology.js';
+import type { LocalStack } from './stack.js';
+
+export interface PipelineSummary {
+  rawBlobs: number;
+  normalized: number;
+  classified: number;
+  scored: number;
+  routed: number;
+  quarantined: number;
+  poisonedBlobs: number;
+  incidents: number;
+  cards: number;
+  tickets: number;
+}
+
+async function countBlobs(service: BlobServiceClient, container: string): Promise<number> {
+  const client = service.getContainerClient(container);
+  if (!(await client.exists())) return 0;
+  let count = 0;
+  for await (const _blob of client.listBlobsFlat()) count += 1;
+  return count;
+}
+
+async function countDocuments(client: CosmosClient, database: string, container: string, where = ''): Promise<number> {
+  const { resources } = await client
+    .database(database)
+    .container(container)
+    .items.query<number>(`SELECT VALUE COUNT(1) FROM c ${where}`)
+    .fetchAll();
+  return resources[0] ?? 0;
+}
+
+async function countReceived(baseUrl: string, receiver: 'teams' | 'tickets', kind?: string): Promise<number> {
+  const response = await fetch(`${baseUrl}/_local/${receiver}`);
+  const entries = (await response.json()) as { kind?: string }[];
+  return kind ? entries.filter((entry) => entry.kind === kind).length : entries.length;
+}
+
+export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummary> {
+  const blobs = BlobServiceClient.fromConnectionString(stack.azurite.connectionString);
+  const cosmos = new CosmosClient({
+    endpoint: stack.cosmos.endpoint,
+    key: stack.settings[settings.cosmosKey] ?? '',
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  const database = stack.settings[settings.cosmosDatabase] ?? 'feedback';
+  const feedback = cosmosContainers.feedback.name;
+  try {
+    const [rawBlobs, normalized, classified, scored, routed, quarantined, poisonedBlobs, incidents, cards, tickets] =
+      await Promise.all([
+        countBlobs(blobs, blobContainers.raw),
+        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.normalized)'),
+        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.classification)'),
+        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.score)'),
+        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.route)'),
+        countDocuments(cosmos, database, cosmosContainers.quarantine.name),
+        countBlobs(blobs, blobContainers.poison),
+        countDocuments(cosmos, database, cosmosContainers.incidents.name),
+        countReceived(stack.baseUrl, 'teams'),
+        countReceived(stack.baseUrl, 'tickets', 'create'),
+      ]);
+    return { rawBlobs, normalized, classified, scored, routed, quarantined, poisonedBlobs, incidents, cards, tickets };
+  } finally {
+    cosmos.dispose();
+  }
+}
+
+/**
+ * Waits until the pipeline is quiet: every landed item has been routed or quarantined, or no
+ * counter has moved for `quietMs`. Returns the last summary.
+ */
+export async function waitUntilSettled(
+  stack: LocalStack,
+  options: { expectedItems?: number; timeoutMs: number; quietMs?: number; onProgress?: (summary: PipelineSummary) => void },
+): Promise<PipelineSummary> {
+  const deadline = Date.now() + options.timeoutMs;
+  const quietMs = options.quietMs ?? 15000;
+  let last = '';
+  let lastChange = Date.now();
+  for (;;) {
+    const summary = await pipelineSummary(stack);
+    options.onProgress?.(summary);
+    const expected = options.expectedItems ?? summary.rawBlobs;
+    const accountedFor = summary.routed + summary.quarantined + summary.poisonedBlobs;
+    if (expected > 0 && accountedFor >= expected) return summary;
+    const key = JSON.stringify(summary);
+    if (key !== last) {
+      last = key;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > quietMs) {
+      return summary;
+    }
+    if (Date.now() > deadline) return summary;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
