@@ -11,3 +11,15 @@ export function contextLogger(context: InvocationContext): Logger {
     error: (message, properties) => context.error(format(message, properties)),
   };
 }
+
+/** A process-wide Logger (for handlers built once per process): JSON lines on the console. */
+export function consoleLogger(component: string): Logger {
+  const write =
+    (level: 'info' | 'warn' | 'error') =>
+    (message: string, properties?: Record<string, unknown>): void => {
+      const line = JSON.stringify({ level, component, message, ...properties });
+      if (level === 'info') console.log(line);
+      else console.error(line);
+    };
+  return { info: write('info'), warn: write('warn'), error: write('error') };
+}
