@@ -1,0 +1,259 @@
+/**
+ * Entities mentioned in the text: catalog products (name, aliases or SKU), components from the
+ * taxonomy's multilingual vocabulary, shipment milestones and carriers. Matching is on folded
+ * words (lower case, no accents) with phrases up to four words, through lookups built once.
+ */
+import type { Catalog } from '../catalog.js';
+import type { Taxonomy } from '../taxonomy.js';
+import { foldText, wordsOf } from './fold.js';
+
+export interface Entities {
+  products: string[];
+  components: string[];
+  milestones: string[];
+  carriers: string[];
+  orderTokens: string[];
+}
+
+const MAX_PHRASE_WORDS = 4;
+
+const milestonePhrases: Record<string, string[]> = {
+  shipped: [
+    'shipped',
+    'dispatched',
+    'has shipped',
+    'enviado',
+    'enviada',
+    'expedido',
+    'expedida',
+    'expedie',
+    'expediee',
+    'versandt',
+    'verschickt',
+    'versendet',
+    'spedito',
+    'spedita',
+    'verzonden',
+    'verstuurd',
+  ],
+  out_for_delivery: [
+    'out for delivery',
+    'en reparto',
+    'en cours de livraison',
+    'in zustellung',
+    'wird zugestellt',
+    'in consegna',
+    'saiu para entrega',
+    'em rota de entrega',
+    'wordt bezorgd',
+    'onderweg',
+  ],
+  delivered: [
+    'delivered',
+    'entregado',
+    'entregada',
+    'livre',
+    'livree',
+    'zugestellt',
+    'geliefert',
+    'consegnato',
+    'consegnata',
+    'entregue',
+    'bezorgd',
+    'afgeleverd',
+  ],
+  lost: [
+    'lost',
+    'never arrived',
+    'never received',
+    'never came',
+    'perdido',
+    'perdida',
+    'no ha llegado',
+    'nunca llego',
+    'no llego',
+    'perdu',
+    'perdue',
+    'jamais recu',
+    'jamais arrive',
+    'pas recu',
+    'verloren',
+    'nie angekommen',
+    'nicht angekommen',
+    'nie erhalten',
+    'perso',
+    'persa',
+    'mai arrivato',
+    'mai ricevuto',
+    'nunca chegou',
+    'nao chegou',
+    'extraviado',
+    'extraviada',
+    'kwijt',
+    'nooit aangekomen',
+    'niet aangekomen',
+    'nooit ontvangen',
+  ],
+  returned: [
+    'returned',
+    'sent back',
+    'sent it back',
+    'devuelto',
+    'devuelta',
+    'devolvi',
+    'retourne',
+    'retournee',
+    'renvoye',
+    'zuruckgeschickt',
+    'zurueckgeschickt',
+    'retourniert',
+    'restituito',
+    'restituita',
+    'reso',
+    'devolvido',
+    'devolvida',
+    'devolvi',
+    'geretourneerd',
+    'teruggestuurd',
+  ],
+};
+
+const carrierPhrases: Record<string, string[]> = {
+  UPS: ['ups'],
+  FedEx: ['fedex', 'fed ex'],
+  DHL: ['dhl'],
+  USPS: ['usps'],
+  'Royal Mail': ['royal mail'],
+  Evri: ['evri', 'hermes'],
+  DPD: ['dpd'],
+  GLS: ['gls'],
+  TNT: ['tnt'],
+  Correos: ['correos'],
+  SEUR: ['seur'],
+  MRW: ['mrw'],
+  'La Poste': ['la poste', 'colissimo'],
+  Chronopost: ['chronopost'],
+  'Mondial Relay': ['mondial relay'],
+  'Deutsche Post': ['deutsche post'],
+  'Poste Italiane': ['poste italiane'],
+  BRT: ['brt', 'bartolini'],
+  CTT: ['ctt'],
+  PostNL: ['postnl'],
+  bpost: ['bpost'],
+  InPost: ['inpost'],
+  'Amazon Logistics': ['amazon logistics'],
+};
+
+interface PhraseIndex {
+  phrases: Map<string, string[]>;
+}
+
+function addPhrase(index: PhraseIndex, phrase: string, value: string): void {
+  const key = wordsOf(foldText(phrase)).join(' ');
+  if (key === '') return;
+  const values = index.phrases.get(key) ?? [];
+  if (!values.includes(value)) values.push(value);
+  index.phrases.set(key, values);
+}
+
+function indexOf(entries: Record<string, string[]>): PhraseIndex {
+  const index: PhraseIndex = { phrases: new Map() };
+  for (const [value, phrases] of Object.entries(entries))
+    for (const phrase of phrases) addPhrase(index, phrase, value);
+  return index;
+}
+
+const milestoneIndex = indexOf(milestonePhrases);
+const carrierIndex = indexOf(carrierPhrases);
+
+const catalogIndexes = new WeakMap<Catalog, PhraseIndex>();
+function catalogIndex(catalog: Catalog): PhraseIndex {
+  let index = catalogIndexes.get(catalog);
+  if (!index) {
+    index = { phrases: new Map() };
+    for (const product of catalog.products) {
+      for (const phrase of [product.name, product.sku, ...product.aliases])
+        addPhrase(index, phrase, product.sku);
+    }
+    catalogIndexes.set(catalog, index);
+  }
+  return index;
+}
+
+/** Component vocabulary per language ('*' = every language), from the taxonomy. */
+const componentIndexes = new WeakMap<Taxonomy, Map<string, PhraseIndex>>();
+function componentIndex(taxonomy: Taxonomy, language: string): PhraseIndex {
+  let byLanguage = componentIndexes.get(taxonomy);
+  if (!byLanguage) {
+    byLanguage = new Map();
+    const all: PhraseIndex = { phrases: new Map() };
+    for (const component of taxonomy.components) {
+      for (const [code, synonyms] of Object.entries(component.synonyms)) {
+        let index = byLanguage.get(code);
+        if (!index) byLanguage.set(code, (index = { phrases: new Map() }));
+        for (const synonym of synonyms) {
+          addPhrase(index, synonym, component.id);
+          addPhrase(all, synonym, component.id);
+        }
+      }
+    }
+    // English words are understood in every shop: add them to each language's vocabulary.
+    const english = byLanguage.get('en');
+    for (const [code, index] of byLanguage) {
+      if (code === 'en' || !english) continue;
+      for (const [phrase, values] of english.phrases) {
+        if (!index.phrases.has(phrase)) index.phrases.set(phrase, values);
+      }
+    }
+    byLanguage.set('*', all);
+    componentIndexes.set(taxonomy, byLanguage);
+  }
+  return byLanguage.get(language) ?? byLanguage.get('*') ?? { phrases: new Map() };
+}
+
+/** Phrases from the index found in the words, with a plural 's' or 'es' tolerated on the last word. */
+function match(words: readonly string[], index: PhraseIndex): string[] {
+  const found: string[] = [];
+  const add = (values: string[] | undefined): boolean => {
+    if (!values) return false;
+    for (const value of values) if (!found.includes(value)) found.push(value);
+    return true;
+  };
+  for (let i = 0; i < words.length; i++) {
+    let phrase = '';
+    for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length; n++) {
+      const word = words[i + n] ?? '';
+      phrase = n === 0 ? word : `${phrase} ${word}`;
+      if (add(index.phrases.get(phrase))) continue;
+      if (word.length > 3 && word.endsWith('s')) {
+        const stem = phrase.slice(0, -1);
+        if (add(index.phrases.get(stem))) continue;
+        if (word.endsWith('es')) add(index.phrases.get(stem.slice(0, -1)));
+      }
+    }
+  }
+  return found;
+}
+
+export interface EntityOptions {
+  catalog: Catalog;
+  taxonomy: Taxonomy;
+  /** Detected language code; selects the component vocabulary ('und' = all languages). */
+  language: string;
+  orderTokens: string[];
+}
+
+export function extractEntities(text: string, options: EntityOptions): Entities {
+  return extractEntitiesFromWords(wordsOf(foldText(text)), options);
+}
+
+/** Same, from words already folded by the caller (the stage folds each text once). */
+export function extractEntitiesFromWords(words: readonly string[], options: EntityOptions): Entities {
+  return {
+    products: match(words, catalogIndex(options.catalog)),
+    components: match(words, componentIndex(options.taxonomy, options.language)),
+    milestones: match(words, milestoneIndex),
+    carriers: match(words, carrierIndex),
+    orderTokens: [...new Set(options.orderTokens)],
+  };
+}

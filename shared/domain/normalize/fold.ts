@@ -1,0 +1,17 @@
+/** Lower-case, accent-free word forms, for matching vocabulary and for hashing text. */
+export function foldText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ß/g, 'ss');
+}
+
+/** Words of folded text: letters and digits, split on everything else. */
+export function wordsOf(folded: string): string[] {
+  return folded.split(WORD_SEPARATORS).filter((word) => word !== '');
+}
+
+const WORD_SEPARATORS = /[^\p{L}\p{N}]+/u;

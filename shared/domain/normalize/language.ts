@@ -1,0 +1,96 @@
+/**
+ * Language detection with ELD (Efficient Language Detector, `eld` on npm: n-gram data bundled in
+ * the package, nothing downloaded, pure JavaScript). The medium database is the best trade-off
+ * measured here: as accurate as `large` on short reviews, half the memory, a third of the load time.
+ *
+ * Confidence combines ELD's own reliability flag, the margin between the two best scores and the
+ * amount of text. Mixed-language text is flagged from a segment-level check: two sentences whose
+ * function words clearly point to different languages.
+ */
+import { eld } from 'eld/medium';
+import { segmentLanguage } from './segment-language.js';
+
+export interface LanguageResult {
+  /** ISO 639-1 code, or 'und' when there is not enough text to tell. */
+  code: string;
+  confidence: number;
+  mixed: boolean;
+}
+
+/** The languages the pipeline supports end to end (taxonomy synonyms, cue phrases). */
+export const supportedLanguages = ['en', 'es', 'fr', 'de', 'it', 'pt', 'nl'] as const;
+const supported = new Set<string>(supportedLanguages);
+
+const UNDETERMINED: LanguageResult = { code: 'und', confidence: 0, mixed: false };
+
+/** Placeholders, URLs, e-mail remnants and digits say nothing about the language. */
+function lettersOnly(text: string): string {
+  return text
+    .replace(/\[[A-Z]+(?::[0-9a-f]+)?\]/g, ' ')
+    .replace(/https?:\/\/\S+|www\.\S+/gi, ' ')
+    .replace(/[\p{N}_]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+function letterCount(text: string): number {
+  return text.replace(NON_LETTERS, '').length;
+}
+const NON_LETTERS = /[^\p{L}]+/gu;
+
+interface Scored {
+  code: string;
+  score: number;
+  second: number;
+  reliable: boolean;
+}
+
+function bestOf(text: string): Scored | undefined {
+  const result = eld.detect(text);
+  const scores = Object.entries(result.getScores()).sort((a, b) => b[1] - a[1]);
+  const top = scores[0];
+  if (!top || result.language === '') return undefined;
+  let [code, score] = top;
+  // On short text a supported language close behind an unsupported one is the better bet:
+  // feedback to this shop is overwhelmingly in the languages it sells in.
+  if (!supported.has(code)) {
+    const alternative = scores.find(([candidate]) => supported.has(candidate));
+    if (alternative && alternative[1] >= score * 0.9) [code, score] = alternative;
+  }
+  const second = scores.find(([candidate]) => candidate !== code)?.[1] ?? 0;
+  return { code, score, second, reliable: result.isReliable() };
+}
+
+function confidenceOf(best: Scored, letters: number): number {
+  const margin = best.score > 0 ? Math.max(0, (best.score - best.second) / best.score) : 0;
+  const length = Math.min(1, letters / 60);
+  const value = (best.reliable ? 0.45 : 0.15) + 0.3 * Math.min(1, margin * 4) + 0.25 * length;
+  return Math.round(Math.min(1, value) * 100) / 100;
+}
+
+const SEGMENT_MIN_LETTERS = 20;
+/** The n-gram detector reads this much; more text does not change the answer, only the cost. */
+const DETECTION_CHARS = 320;
+
+/** Two sentences or more confidently in different languages (see segment-language.ts). */
+function isMixed(text: string): boolean {
+  const languages = new Set<string>();
+  for (const segment of text.split(/(?<=[.!?¡¿;])\s+|\n+/)) {
+    if (segment.length < SEGMENT_MIN_LETTERS) continue;
+    const language = segmentLanguage(segment);
+    if (!language) continue;
+    languages.add(language);
+  }
+  return languages.size >= 2;
+}
+
+export function detectLanguage(text: string): LanguageResult {
+  const clean = lettersOnly(text);
+  const letters = letterCount(clean);
+  if (letters < 3) return UNDETERMINED;
+  const best = bestOf(clean.length > DETECTION_CHARS ? clean.slice(0, DETECTION_CHARS) : clean);
+  if (!best) return UNDETERMINED;
+  const confidence = confidenceOf(best, letters);
+  const mixed = letters >= 2 * SEGMENT_MIN_LETTERS && supported.has(best.code) && isMixed(text);
+  return { code: best.code, confidence, mixed };
+}

@@ -1,0 +1,131 @@
+/**
+ * From a raw envelope to a normalized event (without its duplicate links, which need the
+ * dedupe store): parse, map the source, prepare the text, build header and block.
+ */
+import type { Catalog } from '../catalog.js';
+import { indexCatalog } from '../catalog.js';
+import type { NormalizedEvent } from '../events.js';
+import { SCHEMA_VERSION, type RawEnvelope } from '../record.js';
+import type { Taxonomy } from '../taxonomy.js';
+import { readItem } from './envelope.js';
+import { prepareFeedbackText } from './prepare.js';
+import { mapToCanonical, type CanonicalFeedback } from './sources.js';
+import { customerToken, orderToken } from './tokens.js';
+
+export interface NormalizeOptions {
+  tokenKey: string;
+  taxonomy: Taxonomy;
+  catalog: Catalog;
+}
+
+export interface NormalizedDraft {
+  event: NormalizedEvent;
+  /** Dedupe scope: tenant and product (sku, else product id, else '*'). */
+  scope: string;
+  signature: number[];
+  bands: string[];
+}
+
+export type NormalizeOutcome =
+  | { kind: 'event'; draft: NormalizedDraft }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'reject'; reason: string; error?: string };
+
+/** Fills the product from the catalog: by sku, by product id, else the one product the text names. */
+function resolveProduct(
+  product: CanonicalFeedback['product'],
+  mentioned: string[],
+  catalog: Catalog,
+): CanonicalFeedback['product'] {
+  const index = indexCatalog(catalog);
+  const known =
+    (product.sku ? index.bySku.get(product.sku.toLowerCase()) : undefined) ??
+    (product.productId ? index.byProductId.get(product.productId) : undefined) ??
+    (product.productId ? index.byProductId.get(`gid://shopify/Product/${product.productId}`) : undefined) ??
+    (!product.sku && !product.productId && mentioned.length === 1
+      ? index.bySku.get(mentioned[0]!.toLowerCase())
+      : undefined);
+  if (!known) return product;
+  return {
+    ...product,
+    sku: product.sku ?? known.sku,
+    productId: product.productId ?? known.productId,
+    name: product.name ?? known.name,
+  };
+}
+
+export function normalizeEnvelope(
+  envelope: RawEnvelope,
+  blobPath: string,
+  normalizedAt: Date,
+  options: NormalizeOptions,
+): NormalizeOutcome {
+  const read = readItem(envelope);
+  if (!read.ok) return { kind: 'reject', reason: read.reason, ...(read.error ? { error: read.error } : {}) };
+  const mapped = mapToCanonical(envelope, read.value.document, read.value.item);
+  if (mapped.kind !== 'feedback') return mapped;
+  const feedback = mapped.feedback;
+
+  const prepared = prepareFeedbackText(
+    {
+      text: feedback.text,
+      ...(feedback.title !== undefined ? { title: feedback.title } : {}),
+      ...(feedback.locale !== undefined ? { languageHint: feedback.locale } : {}),
+      format: feedback.format,
+      knownPersonNames: feedback.personNames,
+    },
+    options,
+  );
+  const product = resolveProduct(feedback.product, prepared.entities.products, options.catalog);
+  const scopeProduct = product.sku ?? product.productId;
+  const productKey = scopeProduct ?? envelope.sourceId;
+  const order = feedback.orderRef ? orderToken(feedback.orderRef, options.tokenKey) : undefined;
+  const customer = feedback.customer.id
+    ? customerToken(`${envelope.source}\u0000${envelope.tenant}`, feedback.customer.id, options.tokenKey)
+    : undefined;
+
+  const event: NormalizedEvent = {
+    schemaVersion: SCHEMA_VERSION,
+    feedbackId: envelope.feedbackId,
+    revision: envelope.revision,
+    source: envelope.source,
+    sourceId: envelope.sourceId,
+    tenant: envelope.tenant,
+    channel: feedback.channel,
+    eventTime: feedback.eventTime,
+    productKey,
+    lineage: { rawBlob: blobPath, receivedAt: envelope.receivedAt, normalizedAt: normalizedAt.toISOString() },
+    normalized: {
+      text: prepared.text,
+      ...(prepared.title !== undefined ? { title: prepared.title } : {}),
+      ...(feedback.rating !== undefined ? { rating: feedback.rating } : {}),
+      ...(feedback.npsScore !== undefined ? { npsScore: feedback.npsScore } : {}),
+      product,
+      ...(order ? { orderToken: order } : {}),
+      customer: {
+        ...(customer ? { token: customer } : {}),
+        ...(feedback.customer.tier ? { tier: feedback.customer.tier } : {}),
+      },
+      ...(feedback.locale ? { locale: feedback.locale } : {}),
+      ...(feedback.region ? { region: feedback.region } : {}),
+      language: prepared.language,
+      piiTypes: prepared.piiTypes,
+      spam: prepared.spam,
+      duplicate: {},
+      textHash: prepared.textHash,
+      entities: {
+        ...prepared.entities,
+        orderTokens: [...new Set([...(order ? [order] : []), ...prepared.entities.orderTokens])],
+      },
+    },
+  };
+  return {
+    kind: 'event',
+    draft: {
+      event,
+      scope: `${envelope.source}\u0000${envelope.tenant}\u0000${scopeProduct ?? '*'}`,
+      signature: prepared.signature,
+      bands: prepared.bands,
+    },
+  };
+}
