@@ -8,6 +8,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../config.js';
 import { cosmosContainers, type CosmosContainerKey } from '../topology.js';
 import type { FeedbackDocument, FeedbackStore, Quarantine, QuarantineEntry } from '../stages/ports.js';
+import type { QuarantineStore, StoredQuarantineEntry } from '../stages/quarantine-api.js';
 
 export function createCosmosClient(config: Config, credential?: TokenCredential): CosmosClient {
   if (config.mode === 'local') {
@@ -26,7 +27,10 @@ export function createCosmosClient(config: Config, credential?: TokenCredential)
 export type CosmosContainers = Record<CosmosContainerKey, Container>;
 
 export function cosmosContainersOf(database: Database): CosmosContainers {
-  const entries = Object.entries(cosmosContainers).map(([key, definition]) => [key, database.container(definition.name)]);
+  const entries = Object.entries(cosmosContainers).map(([key, definition]) => [
+    key,
+    database.container(definition.name),
+  ]);
   return Object.fromEntries(entries) as CosmosContainers;
 }
 
@@ -34,7 +38,10 @@ export function cosmosContainersOf(database: Database): CosmosContainers {
 export async function ensureCosmosSchema(client: CosmosClient, databaseName: string): Promise<Database> {
   const { database } = await client.databases.createIfNotExists({ id: databaseName });
   for (const definition of Object.values(cosmosContainers)) {
-    await database.containers.createIfNotExists({ id: definition.name, partitionKey: { paths: [definition.partitionKey] } });
+    await database.containers.createIfNotExists({
+      id: definition.name,
+      partitionKey: { paths: [definition.partitionKey] },
+    });
   }
   return database;
 }
@@ -113,9 +120,39 @@ export class CosmosFeedbackStore implements FeedbackStore {
 }
 
 /** The `quarantine` container: what could not be processed, with its reason, replayable. */
-export class CosmosQuarantine implements Quarantine {
+export class CosmosQuarantine implements Quarantine, QuarantineStore {
   constructor(private readonly container: Container) {}
+
   async put(entry: QuarantineEntry): Promise<void> {
     await this.container.items.upsert({ ...entry, status: 'quarantined' });
   }
+
+  async list(limit: number): Promise<StoredQuarantineEntry[]> {
+    const { resources } = await this.container.items
+      .query<StoredQuarantineEntry>({
+        query: 'SELECT TOP @limit * FROM c ORDER BY c.quarantinedAt DESC',
+        parameters: [{ name: '@limit', value: limit }],
+      })
+      .fetchAll();
+    return resources.map(withoutSystemFields);
+  }
+
+  async get(id: string): Promise<StoredQuarantineEntry | undefined> {
+    const { resource } = await this.container.item(id, id).read<StoredQuarantineEntry>();
+    return resource ? withoutSystemFields(resource) : undefined;
+  }
+
+  async markReplayed(entry: StoredQuarantineEntry, at: string): Promise<void> {
+    await this.container.item(entry.id, entry.id).patch([
+      { op: 'set', path: '/status', value: 'replayed' },
+      { op: 'set', path: '/replayedAt', value: at },
+      { op: 'set', path: '/replays', value: (entry.replays ?? 0) + 1 },
+    ]);
+  }
+}
+
+function withoutSystemFields<T extends object>(document: T): T {
+  const copy = { ...document } as Record<string, unknown>;
+  for (const key of Object.keys(copy)) if (key.startsWith('_')) delete copy[key];
+  return copy as T;
 }
