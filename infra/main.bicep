@@ -205,6 +205,24 @@ var pipelineTopology = {
   ]
 }
 
+// Who may call Azure OpenAI: the app identity, and the deployer when one is given.
+var appPrincipal = {
+  id: identity.outputs.principalId
+  type: 'ServicePrincipal'
+}
+var deployerPrincipal = {
+  id: principalId
+  type: principalType
+}
+var openAiUserPrincipals = empty(principalId)
+  ? [
+      appPrincipal
+    ]
+  : [
+      appPrincipal
+      deployerPrincipal
+    ]
+
 var hubList = [for hub in items(pipelineTopology.hubs): hub.value]
 var cosmosContainerList = [for container in items(pipelineTopology.cosmosContainers): container.value]
 
@@ -327,6 +345,7 @@ module openAi 'app/openai.bicep' = if (enableOpenAi) {
     embeddingModelVersion: openAiEmbeddingModelVersion
     embeddingCapacity: openAiEmbeddingCapacity
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    userPrincipals: openAiUserPrincipals
   }
 }
 
@@ -421,7 +440,6 @@ module rbac 'app/rbac.bicep' = {
     feedbackStorageAccountName: feedbackStorage.outputs.name
     eventHubsNamespaceName: eventHubs.outputs.name
     cosmosAccountName: cosmos.outputs.accountName
-    openAiAccountName: enableOpenAi ? openAi.outputs.name : ''
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
   }

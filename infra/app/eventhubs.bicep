@@ -28,7 +28,7 @@ resource namespace 'Microsoft.EventHub/namespaces@2024-01-01' = {
   }
 }
 
-module hub 'eventhub.bicep' = [
+module hubDeployments 'eventhub.bicep' = [
   for hub in hubs: {
     name: 'hub-${hub.name}'
     params: {

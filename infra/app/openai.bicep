@@ -11,6 +11,8 @@ param embeddingModelName string
 param embeddingModelVersion string
 param embeddingCapacity int
 param logAnalyticsWorkspaceId string
+@description('Principals that call the deployments: [{ id, type }] (the app identity, optionally the deployer).')
+param userPrincipals array
 
 resource account 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   name: name
@@ -65,6 +67,21 @@ resource embedding 'Microsoft.CognitiveServices/accounts/deployments@2024-10-01'
     chat
   ]
 }
+
+// Cognitive Services OpenAI User: call deployments with an Entra ID token, nothing more.
+var openAiUserRoleId = '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
+
+resource openAiAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for p in userPrincipals: {
+    name: guid(account.id, p.id, openAiUserRoleId)
+    scope: account
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', openAiUserRoleId)
+      principalId: p.id
+      principalType: p.type
+    }
+  }
+]
 
 // Token metrics (ProcessedPromptTokens, GeneratedTokens) feed the operations dashboard.
 resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {

@@ -1,5 +1,6 @@
 // Every role the pipeline needs, for the Function App's user-assigned identity and, optionally,
 // the person or pipeline running azd (debugging, and upkeep of the Key Vault secrets).
+// Azure OpenAI access is granted in openai.bicep, which is deployed only when OpenAI is.
 // Names are guid(scope, principal, role), so re-provisioning finds the same assignments.
 param managedIdentityPrincipalId string
 @description('Object id of the deploying principal; empty to grant nothing beyond the app identity.')
@@ -13,8 +14,6 @@ param hostStorageAccountName string
 param feedbackStorageAccountName string
 param eventHubsNamespaceName string
 param cosmosAccountName string
-@description('Empty when Azure OpenAI is not deployed.')
-param openAiAccountName string = ''
 param keyVaultName string
 param applicationInsightsName string
 
@@ -24,7 +23,6 @@ var roles = {
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   eventHubsDataSender: '2b629674-e913-4c01-ae53-ef4638d8f975'
   eventHubsDataReceiver: 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde'
-  cognitiveServicesOpenAIUser: '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -63,10 +61,6 @@ resource eventHubsNamespace 'Microsoft.EventHub/namespaces@2024-01-01' existing 
 
 resource cosmosAccount 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' existing = {
   name: cosmosAccountName
-}
-
-resource openAiAccount 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = if (!empty(openAiAccountName)) {
-  name: !empty(openAiAccountName) ? openAiAccountName : 'openai-not-deployed'
 }
 
 resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
@@ -160,18 +154,6 @@ resource cosmosDataAccess 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignme
       roleDefinitionId: '${cosmosAccount.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
       principalId: p.id
       scope: cosmosAccount.id
-    }
-  }
-]
-
-resource openAiAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for p in principals: if (!empty(openAiAccountName)) {
-    name: guid(openAiAccount.id, p.id, roles.cognitiveServicesOpenAIUser)
-    scope: openAiAccount
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.cognitiveServicesOpenAIUser)
-      principalId: p.id
-      principalType: p.type
     }
   }
 ]

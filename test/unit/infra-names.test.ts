@@ -415,7 +415,7 @@ void describe('infra Bicep structure', () => {
         for (const [name, param] of target.params) {
           assert.ok(param.hasDefault || passed.has(name), `${where}: required param ${name} not passed`);
         }
-        for (const ref of file.code.matchAll(new RegExp(`\\b${m[1]}\\.outputs\\.(\\w+)`, 'g'))) {
+        for (const ref of file.text.matchAll(new RegExp(`\\b${m[1]}\\.outputs\\.(\\w+)`, 'g'))) {
           assert.ok(target.outputs.has(ref[1]!), `${where}: no output ${ref[1]}`);
         }
         calls += 1;
@@ -483,6 +483,13 @@ void describe('infra Bicep structure', () => {
     assert.match(text('core/monitor/monitoring.bicep'), /DisableLocalAuth: true/);
     assert.match(text('core/storage/storage-account.bicep'), /allowSharedKeyAccess: false/);
     assert.match(text('app/keyvault.bicep'), /enableRbacAuthorization: true/);
+  });
+
+  void it('uses only abbreviations that abbreviations.json defines', () => {
+    const abbreviations = JSON.parse(read(join(infraDir, 'abbreviations.json'))) as Record<string, string>;
+    const used = [...main.text.matchAll(/\babbrs\.(\w+)/g)].map((m) => m[1]!);
+    assert.ok(used.length >= 10);
+    for (const name of used) assert.ok(name in abbreviations, `abbreviations.json has no ${name}`);
   });
 
   void it('runs the Function App on Flex Consumption with Node.js 22', () => {
