@@ -423,8 +423,10 @@ module api 'app/api.bicep' = {
     webhookMaxBytes: webhookMaxBytes
     webhookReplayWindowSeconds: webhookReplayWindowSeconds
   }
-  // Key Vault references resolve at start-up; the callback URL secret is written by the Logic App module.
+  // The app starts resolving Key Vault references and opening connections as soon as its settings
+  // exist: grant its roles first, and let the Logic App module write the callback URL secret.
   dependsOn: [
+    rbac
     ticketLogicApp
   ]
 }
