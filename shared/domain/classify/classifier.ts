@@ -1,0 +1,398 @@
+/**
+ * Rules → compact model → (optionally) the LLM. The rules decide what they are sure of
+ * (safety, spam, explicit category phrases); the model fills in sentiment and the category
+ * where no phrase matched; the LLM is asked only when the two disagree, the confidence is low
+ * or several intents are present. Whatever the LLM says, routing (owner team), the safety
+ * severity and the recommended action stay with the local, auditable path.
+ */
+import type { ClassificationBlock } from '../blocks/classification.js';
+import { ownerTeamOf, type Intent, type SentimentLabel, type Severity, type Taxonomy } from '../taxonomy.js';
+import type { CandidateLabels, ClassifyInput } from './labels.js';
+import { severityRank } from './labels.js';
+import type { CompactModel } from './model.js';
+import { applyRules, ruleTokens, type CompiledRules, type RuleFindings } from './rules.js';
+import type { LlmClassifier, LlmLabels, LlmUsage } from './llm.js';
+
+export type Classification = Omit<ClassificationBlock, 'needsReview'>;
+
+export interface LocalOutcome {
+  classification: Classification;
+  candidates: CandidateLabels;
+  /** Why the LLM should look at this item; empty when the local path is sure enough. */
+  escalationReasons: string[];
+  findings: RuleFindings;
+}
+
+export interface ClassifierOutcome extends LocalOutcome {
+  llm: {
+    attempted: boolean;
+    used: boolean;
+    cached: boolean;
+    usage: LlmUsage;
+    fallbackReason?: string;
+  } | null;
+}
+
+export interface FeedbackClassifier {
+  readonly modelVersion: string;
+  readonly rulesVersion: string;
+  readonly promptVersion: string | null;
+  /** Rules and model only: synchronous, no I/O (eval, bench, the CLI without an LLM). */
+  classifyLocal(input: ClassifyInput): LocalOutcome;
+  /** The local path plus the LLM when configured and the item is ambiguous. */
+  classify(input: ClassifyInput): Promise<ClassifierOutcome>;
+}
+
+export interface ClassifierOptions {
+  taxonomy: Taxonomy;
+  rules: CompiledRules;
+  model: CompactModel;
+  llm?: LlmClassifier;
+  /** Below this confidence the item is escalated to the LLM (when there is one). */
+  escalationThreshold?: number;
+}
+
+export const DEFAULT_ESCALATION_THRESHOLD = 0.55;
+
+const sentimentOrder: SentimentLabel[] = ['positive', 'neutral', 'negative'];
+
+function ratingPrior(input: ClassifyInput): SentimentLabel | null {
+  if (input.rating !== undefined)
+    return input.rating <= 2 ? 'negative' : input.rating >= 4 ? 'positive' : 'neutral';
+  if (input.npsScore !== undefined)
+    return input.npsScore <= 6 ? 'negative' : input.npsScore >= 9 ? 'positive' : 'neutral';
+  return null;
+}
+
+function softmax(logits: number[]): number[] {
+  const max = Math.max(...logits);
+  const exps = logits.map((value) => Math.exp(value - max));
+  const sum = exps.reduce((total, value) => total + value, 0);
+  return exps.map((value) => value / sum);
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+const NON_ISSUE = new Set(['praise', 'other']);
+
+function findComponent(taxonomy: Taxonomy, input: ClassifyInput, text: string): string | null {
+  const known = new Set(taxonomy.components.map((component) => component.id));
+  const fromNormalize = input.components.find((component) => known.has(component));
+  if (fromNormalize) return fromNormalize;
+  const tokens = ` ${ruleTokens(text).join(' ')} `;
+  for (const component of taxonomy.components) {
+    const languages = [input.language, 'en'];
+    for (const language of languages) {
+      for (const synonym of component.synonyms[language] ?? []) {
+        if (tokens.includes(` ${ruleTokens(synonym).join(' ')} `)) return component.id;
+      }
+    }
+  }
+  return null;
+}
+
+function summaryOf(labels: CandidateLabels, text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const excerpt = oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
+  const part = labels.component ? ` (${labels.component})` : '';
+  const head = `${labels.sentiment.label} ${labels.primaryCategory}${part}, ${labels.severity}, ${labels.intent}`;
+  return `${head}: "${excerpt}"`.slice(0, 300);
+}
+
+function recommendedActionOf(rules: CompiledRules, labels: CandidateLabels, ownerTeam: string): string {
+  const actions = rules.config.recommendedActions;
+  const action =
+    (labels.severity === 'critical' ? actions.critical : undefined) ??
+    (labels.intent === 'spam' ? actions.spam : undefined) ??
+    actions[labels.primaryCategory] ??
+    actions.other ??
+    'No action needed.';
+  return action.replace('{ownerTeam}', ownerTeam).slice(0, 300);
+}
+
+export function buildClassifier(options: ClassifierOptions): FeedbackClassifier {
+  const { taxonomy, rules, model, llm } = options;
+  const threshold = options.escalationThreshold ?? DEFAULT_ESCALATION_THRESHOLD;
+  const categoryIds = taxonomy.categories.map((category) => category.id);
+  const priority = rules.config.categoryPriority;
+  const priorityOf = (category: string) => {
+    const index = priority.indexOf(category);
+    return index < 0 ? priority.length : index;
+  };
+
+  function assemble(
+    labels: CandidateLabels,
+    confidence: number,
+    method: 'rules' | 'model' | 'llm',
+    ruleIds: string[],
+    reasons: string[],
+    text: string,
+    promptVersion: string | null,
+    summary?: string,
+  ): Classification {
+    const ownerTeam = ownerTeamOf(taxonomy, labels.primaryCategory);
+    return {
+      sentiment: labels.sentiment,
+      primaryCategory: labels.primaryCategory,
+      secondaryCategories: labels.secondaryCategories,
+      component: labels.component,
+      severity: labels.severity,
+      intent: labels.intent,
+      ownerTeam,
+      summary: (summary ?? summaryOf(labels, text)).replace(/\s+/g, ' ').slice(0, 300),
+      recommendedAction: recommendedActionOf(rules, labels, ownerTeam),
+      confidence: round(clamp(confidence, 0, 1)),
+      provenance: { method, ruleIds, modelVersion: model.version, promptVersion, reasons },
+    };
+  }
+
+  function classifyLocal(input: ClassifyInput): LocalOutcome {
+    const text = input.title ? `${input.title}. ${input.text}` : input.text;
+    const findings = applyRules(rules, text, input.language);
+    const features = model.features(text);
+    const reasons: string[] = [];
+
+    // Sentiment: the model's log-probabilities, nudged by cues and the rating prior.
+    const modelSentiment = model.predictSentiment(features);
+    const issueHits = [...findings.categories]
+      .filter(([category]) => !NON_ISSUE.has(category))
+      .reduce((sum, [, hits]) => sum + hits, 0);
+    const logits = sentimentOrder.map((label) =>
+      Math.log(Math.max(1e-6, modelSentiment.probabilities[label] ?? 0)),
+    );
+    logits[0] = (logits[0] as number) + 0.9 * Math.min(findings.positive, 3);
+    logits[2] = (logits[2] as number) + 0.9 * Math.min(findings.negative, 3) + 0.5 * Math.min(issueHits, 2);
+    if (findings.hazards.length > 0) logits[2] = (logits[2] as number) + 3;
+    if (findings.sarcasmStrong || (findings.sarcasm && (issueHits > 0 || findings.negative > 0))) {
+      logits[2] = (logits[2] as number) + 3;
+      logits[0] = (logits[0] as number) - 2;
+      reasons.push('sarcasm cue');
+    }
+    const prior = ratingPrior(input);
+    if (prior) {
+      const index = sentimentOrder.indexOf(prior);
+      logits[index] = (logits[index] as number) + 0.7;
+    }
+    const sentimentProbabilities = softmax(logits);
+    let sentimentIndex = 0;
+    sentimentProbabilities.forEach((probability, index) => {
+      if (probability > (sentimentProbabilities[sentimentIndex] as number)) sentimentIndex = index;
+    });
+    const sentimentLabel = sentimentOrder[sentimentIndex] as SentimentLabel;
+    const sentiment = {
+      label: sentimentLabel,
+      score: round(
+        clamp((sentimentProbabilities[0] as number) - (sentimentProbabilities[2] as number), -1, 1),
+      ),
+      confidence: round(sentimentProbabilities[sentimentIndex] as number),
+    };
+    if (prior && prior !== sentimentLabel)
+      reasons.push(`text (${sentimentLabel}) overrides rating prior (${prior})`);
+
+    // Category: rule hits dominate, the model decides when no phrase matched.
+    const modelCategory = model.predictCategory(features);
+    const scores = new Map<string, number>();
+    for (const category of categoryIds) {
+      const hits = findings.categories.get(category) ?? 0;
+      scores.set(
+        category,
+        (modelCategory.probabilities[category] ?? 0) + 0.6 * Math.min(hits, 3) - priorityOf(category) * 0.001,
+      );
+    }
+    if (findings.hazards.length > 0 && issueHits === 0) scores.set('defect', (scores.get('defect') ?? 0) + 1);
+    if (issueHits === 0 && sentimentLabel === 'positive')
+      scores.set('praise', (scores.get('praise') ?? 0) + 0.4);
+    if (sentimentLabel !== 'positive') scores.set('praise', (scores.get('praise') ?? 0) - 0.5);
+    let primaryCategory = 'other';
+    let best = -Infinity;
+    for (const [category, score] of scores) {
+      if (score > best) {
+        best = score;
+        primaryCategory = category;
+      }
+    }
+    if (input.isSpam) primaryCategory = 'other';
+    const ruleTop = [...findings.categories].sort(
+      (a, b) => b[1] - a[1] || priorityOf(a[0]) - priorityOf(b[0]),
+    )[0]?.[0];
+    const secondaryCategories = categoryIds
+      .filter((category) => category !== primaryCategory && category !== 'other')
+      .filter(
+        (category) =>
+          (findings.categories.get(category) ?? 0) > 0 ||
+          (modelCategory.probabilities[category] ?? 0) >= 0.35,
+      )
+      .filter((category) => category !== 'praise' || sentimentLabel !== 'negative')
+      .slice(0, 3);
+
+    const primaryHits = findings.categories.get(primaryCategory) ?? 0;
+    const modelAgrees = modelCategory.label === primaryCategory;
+    let categoryConfidence: number;
+    if (input.isSpam) categoryConfidence = 0.95;
+    else if (primaryHits > 0 && modelAgrees) categoryConfidence = Math.max(0.9, modelCategory.confidence);
+    else if (primaryHits > 0) categoryConfidence = 0.62 + 0.1 * Math.min(primaryHits, 3);
+    else if (findings.hazards.length > 0) categoryConfidence = 0.8;
+    else categoryConfidence = modelCategory.probabilities[primaryCategory] ?? 0;
+
+    // Severity: safety is critical whatever else is said; then cues; then the category's base.
+    let severity: Severity = rules.config.baseSeverity[primaryCategory] ?? 'low';
+    if (
+      findings.highSeverity &&
+      !NON_ISSUE.has(primaryCategory) &&
+      severityRank[severity] < severityRank.high
+    )
+      severity = 'high';
+    if (sentimentLabel === 'positive' && NON_ISSUE.has(primaryCategory)) severity = 'low';
+    if (input.isSpam) severity = 'low';
+    if (findings.hazards.length > 0) {
+      severity = 'critical';
+      reasons.push(`safety: ${findings.hazards.join(', ')}`);
+    }
+
+    // Intent.
+    let intent: Intent;
+    const question = findings.intents.has('question') || findings.questionMark;
+    if (input.isSpam) intent = 'spam';
+    else if (findings.intents.has('return_request')) intent = 'return_request';
+    else if (question && (issueHits === 0 || sentimentLabel !== 'negative') && findings.hazards.length === 0)
+      intent = 'question';
+    else if (findings.intents.has('suggestion') && sentimentLabel !== 'negative') intent = 'suggestion';
+    else if (sentimentLabel === 'negative' || !NON_ISSUE.has(primaryCategory)) intent = 'complaint';
+    else intent = 'praise';
+
+    const component = findComponent(taxonomy, input, text);
+    const candidates: CandidateLabels = {
+      sentiment,
+      primaryCategory,
+      secondaryCategories,
+      component,
+      severity,
+      intent,
+    };
+    const confidence = Math.min(sentiment.confidence, categoryConfidence);
+
+    const escalationReasons: string[] = [];
+    if (!input.isSpam) {
+      if (ruleTop && modelCategory.label !== ruleTop && modelCategory.confidence >= 0.7 && primaryHits <= 1) {
+        escalationReasons.push(`rules (${ruleTop}) and model (${modelCategory.label}) disagree`);
+      }
+      if (confidence < threshold)
+        escalationReasons.push(`confidence ${round(confidence)} under ${threshold}`);
+      const intentCues = ['return_request', 'question', 'suggestion'].filter((name) =>
+        findings.intents.has(name),
+      );
+      if (intentCues.length >= 2) escalationReasons.push(`several intents: ${intentCues.join(', ')}`);
+    }
+    const method = input.isSpam || findings.hazards.length > 0 || primaryHits > 0 ? 'rules' : 'model';
+    const classification = assemble(
+      candidates,
+      confidence,
+      method,
+      findings.ruleIds,
+      [...reasons, ...escalationReasons],
+      text,
+      null,
+    );
+    return { classification, candidates, escalationReasons, findings };
+  }
+
+  /** The LLM's labels, within the local path's guard rails. */
+  function mergeLlm(
+    local: LocalOutcome,
+    labels: LlmLabels,
+    text: string,
+    promptVersion: string,
+  ): Classification {
+    // The LLM may raise severity, never lower a safety finding.
+    const severity: Severity = local.findings.hazards.length > 0 ? 'critical' : labels.severity;
+    const merged: CandidateLabels = {
+      sentiment: {
+        label: labels.sentiment,
+        score: round(clamp(labels.sentimentScore, -1, 1)),
+        confidence: 0.85,
+      },
+      primaryCategory: categoryIds.includes(labels.primaryCategory)
+        ? labels.primaryCategory
+        : local.candidates.primaryCategory,
+      secondaryCategories: labels.secondaryCategories
+        .filter((category) => categoryIds.includes(category) && category !== labels.primaryCategory)
+        .slice(0, 3),
+      component:
+        labels.component && taxonomy.components.some((component) => component.id === labels.component)
+          ? labels.component
+          : local.candidates.component,
+      severity,
+      intent: local.candidates.intent === 'spam' ? 'spam' : labels.intent,
+    };
+    const agrees =
+      merged.primaryCategory === local.candidates.primaryCategory ||
+      merged.sentiment.label === local.candidates.sentiment.label;
+    const reasons = [...local.escalationReasons.map((reason) => `escalated: ${reason}`)];
+    if (local.findings.hazards.length > 0) reasons.push(`safety: ${local.findings.hazards.join(', ')}`);
+    if (labels.injectionSuspected) reasons.push('review text contained instructions; treated as data');
+    return assemble(
+      merged,
+      agrees ? 0.85 : 0.7,
+      'llm',
+      local.findings.ruleIds,
+      reasons,
+      text,
+      promptVersion,
+      labels.summary,
+    );
+  }
+
+  const noUsage: LlmUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+
+  async function classify(input: ClassifyInput): Promise<ClassifierOutcome> {
+    const local = classifyLocal(input);
+    if (!llm || local.escalationReasons.length === 0) return { ...local, llm: null };
+    const text = input.title ? `${input.title}. ${input.text}` : input.text;
+    const answer = await llm.classify({
+      text,
+      language: input.language,
+      rating: input.rating,
+      npsScore: input.npsScore,
+      candidates: local.candidates,
+    });
+    if (!answer.ok) {
+      const classification = {
+        ...local.classification,
+        provenance: {
+          ...local.classification.provenance,
+          reasons: [...local.classification.provenance.reasons, `llm fallback: ${answer.reason}`],
+        },
+      };
+      return {
+        ...local,
+        classification,
+        llm: {
+          attempted: true,
+          used: false,
+          cached: false,
+          usage: answer.usage ?? noUsage,
+          fallbackReason: answer.reason,
+        },
+      };
+    }
+    return {
+      ...local,
+      classification: mergeLlm(local, answer.labels, text, llm.promptVersion),
+      llm: { attempted: true, used: true, cached: answer.cached, usage: answer.usage },
+    };
+  }
+
+  return {
+    modelVersion: model.version,
+    rulesVersion: rules.version,
+    promptVersion: llm?.promptVersion ?? null,
+    classifyLocal,
+    classify,
+  };
+}
