@@ -7,8 +7,15 @@ import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity
 import { BlobServiceClient } from '@azure/storage-blob';
 import type { Database } from '@azure/cosmos';
 import { loadConfig, type Config } from './config.js';
-import { cosmosContainersOf, CosmosFeedbackStore, CosmosQuarantine, createCosmosClient, type CosmosContainers } from './adapters/cosmos.js';
+import {
+  cosmosContainersOf,
+  CosmosFeedbackStore,
+  CosmosQuarantine,
+  createCosmosClient,
+  type CosmosContainers,
+} from './adapters/cosmos.js';
 import { EventHubsPublisher } from './adapters/event-hubs-publisher.js';
+import { createTelemetry, type Telemetry } from './adapters/telemetry.js';
 import { loadTaxonomy, type Taxonomy } from './domain/taxonomy.js';
 import type { Clock, FeedbackStore, Quarantine } from './stages/ports.js';
 
@@ -22,12 +29,15 @@ export interface Runtime {
   feedbackStore: FeedbackStore;
   quarantine: Quarantine;
   taxonomy: Taxonomy;
+  telemetry: Telemetry;
   clock: Clock;
 }
 
 function createRuntime(config: Config): Runtime {
   const credential =
-    config.mode === 'azure' ? new ManagedIdentityCredential({ clientId: config.managedIdentityClientId ?? '' }) : undefined;
+    config.mode === 'azure'
+      ? new ManagedIdentityCredential({ clientId: config.managedIdentityClientId ?? '' })
+      : undefined;
   const blobService =
     config.mode === 'local'
       ? BlobServiceClient.fromConnectionString(config.storage.feedback.connectionString ?? '')
@@ -44,6 +54,7 @@ function createRuntime(config: Config): Runtime {
     feedbackStore: new CosmosFeedbackStore(containers.feedback),
     quarantine: new CosmosQuarantine(containers.quarantine),
     taxonomy: loadTaxonomy(config.taxonomyPath),
+    telemetry: createTelemetry(config.appInsightsConnectionString),
     clock: () => new Date(),
   };
 }
