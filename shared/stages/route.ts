@@ -271,7 +271,11 @@ function nextDueItem(incident: Incident, now: Date): OutboxItem | undefined {
     .filter(
       (item) =>
         (item.state === 'pending' &&
-          !(item.kind === 'card' && item.notBefore && item.notBefore > now.toISOString())) ||
+          !(
+            (item.kind === 'card' || item.kind === 'escalation') &&
+            item.notBefore &&
+            item.notBefore > now.toISOString()
+          )) ||
         (item.state === 'sending' &&
           item.claimedAt &&
           now.getTime() - Date.parse(item.claimedAt) > STALE_CLAIM_MS),

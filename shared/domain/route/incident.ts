@@ -69,6 +69,8 @@ export type OutboxItem =
       kind: 'escalation';
       key: string;
       alertSeq: number;
+      /** Quiet hours: not before this instant. */
+      notBefore?: string;
       level: number;
       target: string;
       state: OutboxState;
@@ -520,12 +522,18 @@ export function queueDueEscalations(incident: Incident, settings: RouteSettings,
     const key = `${incident.key}:escalation:${firstSent.seq}:${level}`;
     if (incident.escalations.some((done) => done.alertSeq === firstSent.seq && done.level === level)) return;
     if (incident.outbox.some((item) => item.key === key)) return;
+    // Escalations wait for the end of quiet hours too, unless the severity pages at night.
+    const notBefore =
+      settings.quietHours && !settings.quietHours.bypassSeverities.includes(incident.severity)
+        ? quietHoursEnd(now, settings.quietHours)
+        : undefined;
     incident.outbox.push({
       kind: 'escalation',
       key,
       alertSeq: firstSent.seq,
       level,
       target,
+      ...(notBefore ? { notBefore } : {}),
       state: 'pending',
     });
     queued += 1;
