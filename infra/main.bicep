@@ -416,7 +416,6 @@ module api 'app/api.bicep' = {
     cosmosDatabaseName: cosmos.outputs.databaseName
     openAiEndpoint: enableOpenAi ? openAi.outputs.endpoint : ''
     openAiChatDeployment: enableOpenAi ? openAi.outputs.chatDeploymentName : ''
-    openAiEmbeddingDeployment: enableOpenAi ? openAi.outputs.embeddingDeploymentName : ''
     openAiApiVersion: openAiApiVersion
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultSecretUris: keyVault.outputs.secretUris

@@ -17,7 +17,6 @@ param cosmosEndpoint string
 param cosmosDatabaseName string
 param openAiEndpoint string = ''
 param openAiChatDeployment string = ''
-param openAiEmbeddingDeployment string = ''
 param openAiApiVersion string
 param applicationInsightsName string
 @description('Versionless secret URIs from keyvault.bicep, keyed like its secretNames output.')
@@ -129,7 +128,6 @@ var appSettings = {
   // -- Azure OpenAI (Entra ID; empty endpoint = no LLM escalation) --
   AZURE_OPENAI_ENDPOINT: openAiEndpoint
   AZURE_OPENAI_DEPLOYMENT: openAiChatDeployment
-  AZURE_OPENAI_EMBEDDING_DEPLOYMENT: openAiEmbeddingDeployment
   AZURE_OPENAI_API_VERSION: openAiApiVersion
 
   // -- Telemetry (Application Insights has local auth off: the identity authenticates) --

@@ -18,6 +18,7 @@ import {
   settings,
   stages,
 } from '../../shared/topology.js';
+import { settingDefinitions } from '../../shared/config.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const infraDir = join(repoRoot, 'infra');
@@ -305,8 +306,6 @@ void describe('infra names agree with shared/topology.ts', () => {
   ]);
   // Names the platform defines, not the app.
   const platformSettings = new Set(['APPLICATIONINSIGHTS_AUTHENTICATION_STRING']);
-  // Used by the app but not yet in shared/topology.ts `settings` (reported to the lead).
-  const pendingTopologySettings = new Set(['AZURE_OPENAI_EMBEDDING_DEPLOYMENT']);
   // Values are Key Vault references, never literals.
   const secretSettings: string[] = [
     settings.shopifySecrets,
@@ -347,14 +346,41 @@ void describe('infra names agree with shared/topology.ts', () => {
       const known =
         (Object.values(settings) as string[]).includes(name) ||
         (name.includes('__') && connectionPrefixes.has(prefix)) ||
-        platformSettings.has(name) ||
-        pendingTopologySettings.has(name);
+        platformSettings.has(name);
       assert.ok(known, `app setting ${name} is not in shared/topology.ts settings`);
     }
-    for (const name of pendingTopologySettings) {
+  });
+
+  void it('sets every setting shared/config.ts requires in Azure, and only settings something reads', () => {
+    const configNames = new Set(settingDefinitions.map((definition) => definition.name));
+    for (const definition of settingDefinitions) {
+      if (definition.requiredIn === 'azure' || definition.requiredIn === 'both') {
+        assert.ok(appSettings.has(definition.name), `config requires ${definition.name} in Azure`);
+      }
+    }
+    for (const name of appSettings.keys()) {
+      // Identity-based connection parts are read by the Functions host, not by config.ts.
+      const readByHost = name.includes('__') && connectionPrefixes.has(name.split('__')[0]!);
+      assert.ok(configNames.has(name) || readByHost || platformSettings.has(name), `nothing reads ${name}`);
+    }
+  });
+
+  void it('subscribes every blob trigger registered in functions/ to Event Grid', () => {
+    const triggers = topology.blobTriggers as { functionName: string; container: string }[];
+    const functionsDir = join(repoRoot, 'functions');
+    const registrations = readdirSync(functionsDir)
+      .filter((name) => name.endsWith('.ts'))
+      .flatMap((name) => [
+        ...read(join(functionsDir, name)).matchAll(
+          /app\.storageBlob\(\s*'(\w+)',\s*\{\s*path:\s*`\$\{blobContainers\.(\w+)\}\//g,
+        ),
+      ]);
+    assert.ok(registrations.length > 0, 'no app.storageBlob registration found in functions/');
+    for (const [, functionName, containerKey] of registrations) {
+      const container = blobContainers[containerKey as keyof typeof blobContainers];
       assert.ok(
-        !(Object.values(settings) as string[]).includes(name),
-        `${name} is in topology now: drop it from pending`,
+        triggers.some((t) => t.functionName === functionName && t.container === container),
+        `functions/ registers blob trigger ${functionName} on ${container}; add it to blobTriggers in infra/main.bicep`,
       );
     }
   });
