@@ -8,7 +8,8 @@ import type { Source } from '../record.js';
 
 /** `YYYYMMDDTHHmmssSSSZ`: fixed width, so string order is time order. */
 export function compactTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace('.', '');
+  const iso = date.toISOString(); // 2026-11-27T12:00:00.000Z
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}Z`;
 }
 
 /** Parses an ISO 8601 date-time from a payload; undefined when absent or not a date. */
@@ -21,6 +22,7 @@ export function parseEventTime(value: unknown): Date | undefined {
 }
 
 const SAFE_PATH_CHAR = /[A-Za-z0-9._-]/;
+const SAFE_PATH_SEGMENT = /^[A-Za-z0-9._-]+$/;
 const MAX_ENCODED_ID = 200;
 
 /**
@@ -29,6 +31,7 @@ const MAX_ENCODED_ID = 200;
  * Very long ids keep a readable prefix and a hash of the whole id.
  */
 export function sanitizePathSegment(id: string): string {
+  if (id.length <= MAX_ENCODED_ID && SAFE_PATH_SEGMENT.test(id)) return id;
   let encoded = '';
   for (const char of id) {
     if (SAFE_PATH_CHAR.test(char)) encoded += char;
