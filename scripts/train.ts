@@ -38,6 +38,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '7' },
     'per-category': { type: 'string', default: '160' },
     out: { type: 'string', default: 'models' },
+    'xed-weight': { type: 'string', default: '0.35' },
+    'lexicon-weight': { type: 'string', default: '0.25' },
+    'amazon-weight': { type: 'string', default: '1' },
   },
 });
 
@@ -160,7 +163,7 @@ if (existsSync(dataDir)) {
       const [lang, text, , , polarity] = line.split('\t');
       if (!lang || !text || !polarity) continue;
       if (polarity !== 'positive' && polarity !== 'negative' && polarity !== 'neutral') continue;
-      rows.push({ text, sentiment: polarity, weight: lang === 'en' ? 0.5 : 0.35, source: 'xed' });
+      rows.push({ text, sentiment: polarity, weight: Number(args['xed-weight']) * (lang === 'en' ? 1.3 : 1), source: 'xed' });
     }
     addSource(
       'XED (Helsinki-NLP/XED@76666d25)',
@@ -179,7 +182,7 @@ if (existsSync(dataDir)) {
       if (!score || !text) continue;
       const value = Number(score);
       const sentiment = value >= 0.6 ? 'positive' : value <= -0.6 ? 'negative' : 'neutral';
-      rows.push({ text, sentiment, weight: 1, source: 'vader-amazon' });
+      rows.push({ text, sentiment, weight: Number(args['amazon-weight']), source: 'vader-amazon' });
     }
     addSource(
       'VADER Amazon review snippets (cjhutto/vaderSentiment@44fc044c)',
@@ -205,7 +208,7 @@ if (existsSync(dataDir)) {
       if (!parsed) continue;
       const [word, value] = parsed;
       if (!word || Number.isNaN(value) || Math.abs(value) < threshold) continue;
-      rows.push({ text: word, sentiment: value > 0 ? 'positive' : 'negative', weight: 0.25, source: name });
+      rows.push({ text: word, sentiment: value > 0 ? 'positive' : 'negative', weight: Number(args['lexicon-weight']), source: name });
     }
     addSource(name, path, licence, 'sentiment (single words as weak examples)', 0.25, rows);
   };
