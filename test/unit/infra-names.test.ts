@@ -518,6 +518,28 @@ void describe('infra Bicep structure', () => {
     for (const name of used) assert.ok(name in abbreviations, `abbreviations.json has no ${name}`);
   });
 
+  void it('takes the ticket payload the route stage sends (schemas/ticket*.schema.json)', () => {
+    type Schema = { required?: string[]; properties?: Record<string, unknown> };
+    const workflow = JSON.parse(read(join(infraDir, 'app', 'ticket-workflow.json'))) as {
+      triggers: { manual: { inputs: { schema: Schema } } };
+    };
+    const trigger = workflow.triggers.manual.inputs.schema;
+    const create = JSON.parse(read(join(repoRoot, 'schemas', 'ticket.schema.json'))) as Schema;
+    const update = JSON.parse(read(join(repoRoot, 'schemas', 'ticket-update.schema.json'))) as Schema;
+    for (const name of trigger.required ?? []) {
+      assert.ok(
+        create.required?.includes(name) && update.required?.includes(name),
+        `trigger requires ${name}`,
+      );
+    }
+    for (const name of Object.keys(trigger.properties ?? {})) {
+      assert.ok(
+        name in (create.properties ?? {}) || name in (update.properties ?? {}),
+        `unknown property ${name}`,
+      );
+    }
+  });
+
   void it('runs the Function App on Flex Consumption with Node.js 22', () => {
     assert.match(
       read(join(infraDir, 'core/host/flex-consumption-plan.bicep')),
