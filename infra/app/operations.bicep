@@ -1,7 +1,8 @@
 // What operators look at: an Azure portal dashboard (the glance) and a workbook (the drill-down).
 // Per-stage throughput and failures come from the Functions host's request telemetry; Event Hubs,
-// Cosmos DB and Azure OpenAI numbers from platform metrics (diagnostic settings send them to the
-// workspace, and the workbook also reads them live, split per hub and per container).
+// Cosmos DB and Azure OpenAI numbers from platform metrics (read live, split per hub, container
+// and deployment; Event Hubs and OpenAI metrics also reach the workspace through diagnostic
+// settings).
 param dashboardName string
 param workbookDisplayName string
 param location string = resourceGroup().location
@@ -49,7 +50,6 @@ var queries = {
   llmTokens: 'AzureMetrics\n| where ResourceProvider == "MICROSOFT.COGNITIVESERVICES" and MetricName in ("ProcessedPromptTokens", "GeneratedTokens")\n| summarize Count = sum(Total) by bin(TimeGenerated, 1h), Metric = MetricName\n| order by TimeGenerated asc'
   eventHubs: 'AzureMetrics\n| where ResourceProvider == "MICROSOFT.EVENTHUB" and MetricName in ("IncomingMessages", "OutgoingMessages")\n| summarize Count = sum(Total) by bin(TimeGenerated, 15m), Metric = MetricName\n| order by TimeGenerated asc'
   eventAge: 'AppMetrics\n| where Name == "${telemetry.eventAgeMetric}"\n| summarize Count = max(Max) by bin(TimeGenerated, 15m), Stage = tostring(Properties["stage"])\n| order by TimeGenerated asc'
-  cosmosRu: 'AzureMetrics\n| where ResourceProvider == "MICROSOFT.DOCUMENTDB" and MetricName == "TotalRequestUnits"\n| summarize Count = sum(Total) by bin(TimeGenerated, 1h), Metric = MetricName\n| order by TimeGenerated asc'
   ticketRuns: 'AzureDiagnostics\n| where ResourceProvider == "MICROSOFT.LOGIC" and Category == "WorkflowRuntime" and OperationName endswith "workflowRunCompleted"\n| summarize Count = count() by bin(TimeGenerated, 1h), Status = status_s\n| order by TimeGenerated asc'
 }
 
@@ -84,13 +84,6 @@ var tiles = [
     chart: 'StackedColumn'
   }
   {
-    title: 'Event Hubs in and out'
-    subtitle: 'A gap that keeps growing means a stage is falling behind'
-    query: queries.eventHubs
-    split: 'Metric'
-    chart: 'Line'
-  }
-  {
     title: 'Consumer lag'
     subtitle: 'Oldest event age at processing, seconds'
     query: queries.eventAge
@@ -103,13 +96,6 @@ var tiles = [
     query: queries.llmTokens
     split: 'Metric'
     chart: 'StackedColumn'
-  }
-  {
-    title: 'Cosmos DB request units'
-    subtitle: 'Serverless: RU consumed is what is billed'
-    query: queries.cosmosRu
-    split: 'Metric'
-    chart: 'Line'
   }
 ]
 
@@ -144,7 +130,8 @@ var logParts = [
       rowSpan: 4
     }
     metadata: {
-      type: 'Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart'
+      // any(): the dashboard schema only types Markdown parts.
+      type: any('Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart')
       inputs: [
         {
           name: 'resourceTypeMode'
@@ -251,7 +238,116 @@ var logParts = [
 var markdownParts = [
   markdownPart
 ]
-var dashboardParts = concat(markdownParts, logParts)
+
+// Live platform metrics split per hub and per container (Cosmos DB request units are not
+// exported through diagnostic settings, so they are charted from Azure Monitor directly).
+var metricCharts = [
+  {
+    title: 'Event Hubs messages in and out, per hub'
+    metrics: [
+      {
+        resourceMetadata: {
+          id: eventHubsNamespace.id
+        }
+        name: 'IncomingMessages'
+        aggregationType: 1
+        namespace: 'microsoft.eventhub/namespaces'
+        metricVisualization: {
+          displayName: 'Incoming messages'
+        }
+      }
+      {
+        resourceMetadata: {
+          id: eventHubsNamespace.id
+        }
+        name: 'OutgoingMessages'
+        aggregationType: 1
+        namespace: 'microsoft.eventhub/namespaces'
+        metricVisualization: {
+          displayName: 'Outgoing messages'
+        }
+      }
+    ]
+    dimension: 'EntityName'
+  }
+  {
+    title: 'Cosmos DB request units, per container'
+    metrics: [
+      {
+        resourceMetadata: {
+          id: cosmosAccount.id
+        }
+        name: 'TotalRequestUnits'
+        aggregationType: 1
+        namespace: 'microsoft.documentdb/databaseaccounts'
+        metricVisualization: {
+          displayName: 'Request units'
+        }
+      }
+    ]
+    dimension: 'CollectionName'
+  }
+]
+
+var metricParts = [
+  for (chart, i) in metricCharts: {
+    position: {
+      x: i * 6
+      y: 2 + ((length(tiles) + 1) / 2) * 4
+      colSpan: 6
+      rowSpan: 4
+    }
+    metadata: {
+      type: any('Extension/HubsExtension/PartType/MonitorChartPart')
+      inputs: [
+        {
+          name: 'options'
+          isOptional: true
+        }
+        {
+          name: 'sharedTimeRange'
+          isOptional: true
+        }
+      ]
+      settings: {
+        content: {
+          options: {
+            chart: {
+              metrics: chart.metrics
+              title: chart.title
+              titleKind: 2
+              grouping: {
+                dimension: chart.dimension
+                sort: 2
+                top: 10
+              }
+              visualization: {
+                chartType: 2
+                legendVisualization: {
+                  isVisible: true
+                  position: 2
+                  hideSubtitle: false
+                }
+                axisVisualization: {
+                  x: {
+                    isVisible: true
+                    axisType: 2
+                  }
+                  y: {
+                    isVisible: true
+                    axisType: 1
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+]
+
+var dashboardParts = concat(markdownParts, logParts, metricParts)
 
 resource dashboard 'Microsoft.Portal/dashboards@2022-12-01-preview' = {
   name: dashboardName
@@ -284,6 +380,13 @@ resource dashboard 'Microsoft.Portal/dashboards@2022-12-01-preview' = {
 
 // ---- Workbook ----
 var workbookOnlyTiles = [
+  {
+    title: 'Event Hubs in and out (namespace)'
+    subtitle: 'A gap that keeps growing means a stage is falling behind'
+    query: queries.eventHubs
+    split: 'Metric'
+    chart: 'Line'
+  }
   {
     title: 'Ticket Logic App runs'
     subtitle: 'Run outcomes of the ticket workflow'

@@ -450,6 +450,18 @@ void describe('infra Bicep structure', () => {
     assert.ok(calls >= 10, `only ${calls} module calls found`);
   });
 
+  void it('nests no for-expression inside another (Bicep rejects it, BCP142)', () => {
+    for (const file of files) {
+      for (const m of file.code.matchAll(/\[\s*for\s/g)) {
+        const loop = file.text.slice(m.index, skipBalanced(file.text, m.index));
+        assert.ok(
+          !/\[\s*for\s/.test(codeOnly(loop).slice(1)),
+          `${relative(repoRoot, file.path)}: nested loop`,
+        );
+      }
+    }
+  });
+
   void it('feeds main.parameters.json only to parameters main.bicep declares, and every required one', () => {
     const parameterFile = JSON.parse(read(join(infraDir, 'main.parameters.json'))) as {
       parameters: Record<string, { value: unknown }>;
