@@ -23,7 +23,8 @@ export interface GenericItem {
   attributes?: Record<string, string>;
 }
 
-export const GENERIC_BATCH_MAX_ITEMS = 500;
+/** Each item's envelope carries the whole body, so the batch size bounds the write amplification. */
+export const GENERIC_BATCH_MAX_ITEMS = 100;
 
 const shortString = (maxLength: number, description: string) => ({
   type: 'string',
@@ -70,10 +71,10 @@ export const genericItemSchema = {
   },
 } as const;
 
-/** The published document: an item, or a non-empty array of at most 500 items. */
+/** The published document: an item, or a non-empty array of at most 100 items. */
 export const genericWebhookSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://github.com/feedback-pipeline/schemas/generic-webhook.schema.json',
+  $id: 'https://schemas.feedback-pipeline.example/generic-webhook.schema.json',
   title: 'Generic feedback webhook',
   description:
     'Body of POST /api/webhooks/generic: one item or an array of items. Signed with X-Feedback-Signature: sha256=<hex HMAC-SHA256 of "<X-Feedback-Timestamp>.<raw body>">, X-Feedback-Timestamp in Unix seconds.',
