@@ -4,6 +4,7 @@
  * Used by scripts/eval-pii.ts and by the unit test that holds the acceptance thresholds.
  */
 import { findPii, piiTypes, redactPii, type PiiType } from './pii.js';
+import { cleanText } from './text-cleanup.js';
 
 export interface PiiCorpusLine {
   lang: string;
@@ -52,17 +53,19 @@ export function evaluatePii(corpus: PiiCorpusLine[], tokenKey = 'evaluation-key'
   const lostLookAlikes: PiiEvaluation['lostLookAlikes'] = [];
   const falsePositives: PiiEvaluation['falsePositives'] = [];
   corpus.forEach((line, index) => {
-    const spans = findPii(line.text, { tokenKey });
-    const redacted = redactPii(line.text, { tokenKey }).text;
+    // Scored on the text as the stage sees it: cleaned (NFKC turns 'n.º' into 'n.o').
+    const text = cleanText(line.text);
+    const spans = findPii(text, { tokenKey });
+    const redacted = redactPii(text, { tokenKey }).text;
     const expected = line.pii.map((pii) => {
-      const start = line.text.indexOf(pii.value);
+      const start = text.indexOf(pii.value);
       return { ...pii, start, end: start + pii.value.length };
     });
     for (const pii of expected) {
       count(pii.type).expected++;
-      const covered = spans.some(
-        (found) => found.type === pii.type && found.start <= pii.start && found.end >= pii.end,
-      );
+      const covered =
+        pii.start >= 0 &&
+        spans.some((found) => found.type === pii.type && found.start <= pii.start && found.end >= pii.end);
       if (covered) count(pii.type).hit++;
       else misses.push({ line: index + 1, type: pii.type, value: pii.value });
       if (redacted.includes(pii.value)) leaks.push({ line: index + 1, value: pii.value });

@@ -163,7 +163,7 @@ const detectCards: Detector = (text) => {
 
 /** Cue words before an order number, per language. */
 const ORDER_CUE =
-  /\b(?:order(?:\s+(?:number|no\.?|nr\.?|id|ref(?:erence)?))?|pedido(?:\s+(?:n[º°o]\.?|número|numero|nr\.?))?|(?:n[º°o]\.?|número|numero)\s+de\s+pedido|referencia\s+del\s+pedido|commande(?:\s+n[º°o]\.?)?|(?:n[º°o]\.?|numéro|numero)\s+de\s+(?:la\s+)?commande|bestellung(?:\s+(?:nr\.?|nummer))?|bestellnummer|auftragsnummer|auftrag(?:\s+nr\.?)?|ordine(?:\s+(?:n\.?|numero|nr\.?))?|(?:n\.|numero)\s+(?:d'|dell')?ordine|encomenda(?:\s+(?:n\.?[º°]?|número|numero|nr\.?))?|(?:n\.?[º°]|número|numero)\s+da\s+encomenda|bestelling(?:\s+(?:nr\.?|nummer))?|bestelnummer|ordernummer)(?![\p{L}])(?:\s*(?:#|:|n[º°o]\.?|nr\.?|number:?|(?:is|es|est|ist|è|é|é o|is het)(?=\s)))*\s*#?\s*/giu;
+  /\b(?:order(?:\s+(?:number|no\.?|nr\.?|id|ref(?:erence)?))?|pedido(?:\s+(?:n\.?[º°o]\.?|número|numero|nr\.?))?|(?:n[º°o]\.?|número|numero)\s+de\s+pedido|referencia\s+del\s+pedido|commande(?:\s+n\.?[º°o]\.?)?|(?:n[º°o]\.?|numéro|numero)\s+de\s+(?:la\s+)?commande|bestellung(?:\s+(?:nr\.?|nummer))?|bestellnummer|auftragsnummer|auftrag(?:\s+nr\.?)?|ordine(?:\s+(?:n\.?|numero|nr\.?))?|(?:n\.|numero)\s+(?:d'|dell')?ordine|encomenda(?:\s+(?:n\.?[º°o]\.?|número|numero|nr\.?))?|(?:n\.?[º°]|número|numero)\s+da\s+encomenda|bestelling(?:\s+(?:nr\.?|nummer))?|bestelnummer|ordernummer)(?![\p{L}])(?:\s*(?:#|:|n\.?[º°o]\.?|nr\.?|number:?|(?:is|es|est|ist|è|é|é o|is het)(?=\s)))*\s*#?\s*/giu;
 const ORDER_ID = /^[A-Z]{0,4}[-#]?\d[\d-]{2,18}\d(?:[A-Z]{1,3})?(?![\w@])/i;
 const HASH_ORDER = /(?<![\w&#])#\d{3,10}\b/g;
 

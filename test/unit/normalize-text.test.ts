@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCatalog } from '../../shared/domain/catalog.js';
+import { extractEntities } from '../../shared/domain/normalize/entities.js';
+import { prepareFeedbackText } from '../../shared/domain/normalize/index.js';
+import { detectLanguage } from '../../shared/domain/normalize/language.js';
+import { detectSpam } from '../../shared/domain/normalize/spam.js';
+import { cleanText } from '../../shared/domain/normalize/text-cleanup.js';
+import { fixtureCatalog, repoTaxonomy, TEST_TOKEN_KEY } from '../fixtures/normalize/envelopes.js';
+
+const catalog = fixtureCatalog();
+const taxonomy = repoTaxonomy();
+
+void describe('cleanText', () => {
+  void it('turns HTML into text and applies NFKC, keeping emoji', () => {
+    assert.equal(
+      cleanText('<p>The ﬁt is <b>great</b> 👍</p><p>Second&nbsp;line</p>', 'html'),
+      'The fit is great 👍\n\nSecond line',
+    );
+  });
+
+  void it('cuts quoted replies and mobile signatures from ticket bodies', () => {
+    const body =
+      'The lid still leaks.\nPlease help.\n\nSent from my iPhone\n\nOn Mon, 3 Nov 2026, Support <help@example.com> wrote:\n> Did you try the new seal?';
+    assert.equal(cleanText(body, 'email'), 'The lid still leaks.\nPlease help.');
+    assert.equal(
+      cleanText('Sigue goteando.\n\nEl lun, 3 nov 2026, Soporte escribió:\n> ¿Probó la junta?', 'email'),
+      'Sigue goteando.',
+    );
+    assert.equal(
+      cleanText('Toujours cassé.\nLe 3 nov. 2026, Support a écrit :\n> Bonjour', 'email'),
+      'Toujours cassé.',
+    );
+  });
+});
+
+void describe('detectLanguage', () => {
+  void it('detects the supported languages with a confidence', () => {
+    const samples: [string, string][] = [
+      ['The zipper broke after two days and nobody answers my emails.', 'en'],
+      ['La cremallera se rompió a los dos días y nadie contesta.', 'es'],
+      ['La fermeture éclair a cassé au bout de deux jours.', 'fr'],
+      ['Der Reißverschluss ist nach zwei Tagen kaputt gegangen.', 'de'],
+      ['La cerniera si è rotta dopo due giorni.', 'it'],
+      ['O fecho partiu-se ao fim de dois dias, que desilusão.', 'pt'],
+      ['De rits is na twee dagen kapot gegaan.', 'nl'],
+    ];
+    for (const [text, code] of samples) {
+      const result = detectLanguage(text);
+      assert.equal(result.code, code, text);
+      assert.ok(result.confidence > 0.5 && result.confidence <= 1, `${text}: ${result.confidence}`);
+      assert.equal(result.mixed, false);
+    }
+  });
+
+  void it('flags mixed-language text and says when it cannot tell', () => {
+    assert.equal(
+      detectLanguage(
+        'The zipper broke after two days and it is not the first time. La cremallera se rompió y no es la primera vez que me pasa.',
+      ).mixed,
+      true,
+    );
+    assert.deepEqual(detectLanguage('👍 10/10'), { code: 'und', confidence: 0, mixed: false });
+  });
+});
+
+void describe('detectSpam', () => {
+  void it('flags promotional links, gibberish, repetition and empty text with reasons', () => {
+    assert.deepEqual(detectSpam('Best price replica watches, click here https://bit.ly/xyz').reasons, [
+      'promotional_link',
+    ]);
+    assert.ok(detectSpam('asdfgh qwrtzp xkcdvb').reasons.includes('gibberish'));
+    assert.ok(detectSpam('!!!!!!!!!!!!!!!!!!!!').reasons.includes('no_meaningful_content'));
+    assert.ok(detectSpam('buy buy buy buy buy buy buy buy').reasons.includes('repeated_characters'));
+  });
+
+  void it('keeps short, enthusiastic and emoji-only feedback', () => {
+    for (const text of ['Sooooo good!!!', '👍', 'Love it', 'Schnell geliefert, danke']) {
+      assert.equal(detectSpam(text).isSpam, false, text);
+    }
+  });
+});
+
+void describe('extractEntities', () => {
+  void it('matches components through multilingual synonyms', () => {
+    const texts: [string, string][] = [
+      ['The zipper broke', 'en'],
+      ['La cremallera se rompió', 'es'],
+      ['La fermeture éclair est cassée', 'fr'],
+      ['Der Reißverschluss klemmt', 'de'],
+      ['De rits is kapot', 'nl'],
+    ];
+    for (const [text, language] of texts) {
+      const entities = extractEntities(text, { catalog, taxonomy, language, orderTokens: [] });
+      assert.deepEqual(entities.components, ['zipper'], text);
+    }
+  });
+
+  void it('finds catalog products, milestones and carriers', () => {
+    const entities = extractEntities(
+      'My Alpine Shell Jacket was shipped with DHL but never arrived; the Pulse speakers are fine.',
+      {
+        catalog,
+        taxonomy,
+        language: 'en',
+        orderTokens: ['ab12cd34'],
+      },
+    );
+    assert.deepEqual(entities.products, ['JKT-ALP-01', 'BT-SPK-02']);
+    assert.deepEqual(entities.milestones, ['shipped', 'lost']);
+    assert.deepEqual(entities.carriers, ['DHL']);
+    assert.deepEqual(entities.orderTokens, ['ab12cd34']);
+  });
+});
+
+void describe('prepareFeedbackText', () => {
+  void it('cleans, redacts, detects and fingerprints in one call', () => {
+    const prepared = prepareFeedbackText(
+      {
+        text: '<p>Me llamo Ana Ruiz. La cremallera de mi chaqueta alpine se rompió, pedido 45821.</p>',
+        title: 'Rota',
+        languageHint: 'es-ES',
+      },
+      { tokenKey: TEST_TOKEN_KEY, taxonomy, catalog },
+    );
+    assert.match(
+      prepared.text,
+      /^Me llamo \[NAME\]\. La cremallera de mi chaqueta alpine se rompió, pedido \[ORDER:[0-9a-f]{8}\]\.$/,
+    );
+    assert.equal(prepared.title, 'Rota');
+    assert.deepEqual(prepared.piiTypes, ['ORDER', 'NAME']);
+    assert.equal(prepared.language.code, 'es');
+    assert.deepEqual(prepared.entities.components, ['zipper']);
+    assert.deepEqual(prepared.entities.products, ['JKT-ALP-01']);
+    assert.equal(prepared.entities.orderTokens.length, 1);
+    assert.match(prepared.textHash, /^[0-9a-f]{32}$/);
+    assert.equal(prepared.spam.isSpam, false);
+  });
+
+  void it('uses the language hint when the text is too short to tell', () => {
+    const prepared = prepareFeedbackText(
+      { text: 'OK', languageHint: 'de-AT' },
+      { tokenKey: TEST_TOKEN_KEY, taxonomy, catalog },
+    );
+    assert.deepEqual(prepared.language, { code: 'de', confidence: 0.5, mixed: false });
+  });
+});
+
+void describe('catalog', () => {
+  void it('validates the file format and rejects duplicate SKUs', () => {
+    assert.equal(catalog.products.length, 3);
+    assert.throws(
+      () => parseCatalog({ version: '1', currency: 'EUR', products: [{ sku: 'A' }] }),
+      /must have property/,
+    );
+    const product = { sku: 'A', productId: '1', name: 'A', aliases: [], category: 'x' };
+    assert.throws(
+      () =>
+        parseCatalog({ version: '1', currency: 'EUR', products: [product, { ...product, productId: '2' }] }),
+      /twice/,
+    );
+  });
+});
