@@ -402,9 +402,35 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
         },
       };
     }
+    const labels = answer.labels;
+    const disagrees =
+      labels.primaryCategory !== local.candidates.primaryCategory ||
+      labels.sentiment !== local.candidates.sentiment.label;
+    if (labels.injectionSuspected && disagrees) {
+      // The review tried to instruct the model and the answer moved away from the local labels:
+      // the answer may have been steered, so the auditable local result stands.
+      const reasons = [
+        ...local.classification.provenance.reasons,
+        'llm: review text contained instructions; local labels kept',
+      ];
+      return {
+        ...local,
+        classification: {
+          ...local.classification,
+          provenance: { ...local.classification.provenance, reasons },
+        },
+        llm: {
+          attempted: true,
+          used: false,
+          cached: answer.cached,
+          usage: answer.usage,
+          fallbackReason: 'injection suspected',
+        },
+      };
+    }
     return {
       ...local,
-      classification: mergeLlm(local, answer.labels, text, llm.promptVersion),
+      classification: mergeLlm(local, labels, text, llm.promptVersion),
       llm: { attempted: true, used: true, cached: answer.cached, usage: answer.usage },
     };
   }
