@@ -23,7 +23,6 @@ import {
   piiSentences,
   praiseClauses,
   productVoices,
-  returnReasonPrefix,
   sarcasmFrames,
   spamTexts,
   spikeClauses,
@@ -378,6 +377,7 @@ function makeWriter(random: Random) {
     voice: ProductVoice,
     category: string,
     extras: string[],
+    withContext = true,
   ): string => {
     const parts: string[] = [];
     let sentence: string;
@@ -390,7 +390,8 @@ function makeWriter(random: Random) {
     }
     parts.push(sentence, ...extras);
     let tail: string[] = [];
-    if (random.chance(0.3)) tail.push(fill(pick(contextSentences[lang]), lang, voice, category));
+    if (withContext && random.chance(0.3))
+      tail.push(fill(pick(contextSentences[lang]), lang, voice, category));
     if (random.chance(0.5)) tail.push(pick(closings[tone][lang]));
     if (random.chance(0.07)) tail = tail.map((part) => withTypo(random, part));
     parts.push(...tail);
@@ -429,10 +430,8 @@ function makeWriter(random: Random) {
     }
     if (channel === 'ticket') item.title = pick(titleOptions);
     if (channel === 'nps') item.npsScore = npsScore(tone);
-    if (channel === 'return') {
-      item.text = `${returnReasonPrefix[lang]} ${text}`;
-      attributes.returnReason = returnReasonCodes[category] ?? 'other';
-    }
+    // The return form's reason code travels as an attribute; the text is the customer's comment.
+    if (channel === 'return') attributes.returnReason = returnReasonCodes[category] ?? 'other';
     if (channel === 'appstore') {
       attributes.platform = random.chance(0.55) ? 'ios' : 'android';
       attributes.appVersion = `3.${random.int(2, 4)}.${random.int(0, 9)}`;
@@ -486,8 +485,17 @@ function makeWriter(random: Random) {
       const voice = voiceOf(DEMO_SPIKE.sku);
       const details = random.shuffle([...spikeDetails[lang]]).slice(0, random.int(1, 2));
       const extras = details.map((detail) => fill(detail, lang, voice, DEMO_SPIKE.category));
-      const text = compose(pick(spikeClauses[lang]), 'negative', lang, voice, DEMO_SPIKE.category, extras);
-      const channel = random.weighted<Channel>({ review: 50, ticket: 20, chat: 15, return: 15 });
+      // No generic context sentences: the spike's own details say enough, and stay on topic.
+      const text = compose(
+        pick(spikeClauses[lang]),
+        'negative',
+        lang,
+        voice,
+        DEMO_SPIKE.category,
+        extras,
+        false,
+      );
+      const channel = random.weighted<Channel>({ review: 55, ticket: 20, chat: 17, return: 8 });
       spikeCustomer += 1;
       const draft = shape(
         at,
