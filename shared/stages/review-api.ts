@@ -52,8 +52,6 @@ const validateSubmission = makeValidator<ReviewSubmission>({
     },
   },
   additionalProperties: false,
-  if: { properties: { action: { const: 'correct' } } },
-  then: { required: ['labels'] },
 });
 
 const unauthorized: HttpResponseInit = { status: 401, jsonBody: { error: 'authentication required' } };
@@ -79,6 +77,9 @@ export function makeReviewApi(deps: ReviewApiDeps) {
     const checked = validateSubmission(body);
     if (!checked.ok) return { status: 400, jsonBody: { error: checked.error } };
     const submission = checked.value;
+    if (submission.action === 'correct' && !submission.labels) {
+      return { status: 400, jsonBody: { error: 'a correction must give the labels' } };
+    }
     const labelsGiven = submission.labels;
     const unknown = labelsGiven
       ? [labelsGiven.primaryCategory, ...labelsGiven.secondaryCategories].filter(
