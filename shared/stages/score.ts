@@ -166,7 +166,9 @@ export function makeScore(
         catalogEntry,
         currency: deps.catalog.currency,
         history: needsHistory ? (await history(productKey))?.value : undefined,
-        categoryBaselines: isNew ? await categoryBaselines(categories, maxDay) : new Map<string, CategoryBaseline>(),
+        categoryBaselines: isNew
+          ? await categoryBaselines(categories, maxDay)
+          : new Map<string, CategoryBaseline>(),
       });
       const watermarkDay = dayOfHour(result.state.watermarkHour);
       if (Object.keys(result.historyAppend).length > 0)
@@ -192,7 +194,10 @@ export function makeScore(
     }
   }
 
-  /** A redelivered item gets the block it was given the first time, when the record has it. */
+  /**
+   * An item this pass did not count (a redelivery, or spam, a duplicate, a repeat, a late item that
+   * may have been seen before) gets the block it was given the first time, when the record has it.
+   */
   async function storedBlock(event: ClassifiedEvent): Promise<ScoreBlock | undefined> {
     const doc = await deps.feedbackStore.get(event.feedbackId);
     if (!doc || doc.revision !== event.revision || doc.score === undefined) return undefined;
@@ -237,10 +242,9 @@ export function makeScore(
         const outcomes = await scoreProduct(productKey, events);
         const out: OutgoingEvent[] = [];
         for (const outcome of outcomes) {
-          const block =
-            outcome.redelivered || outcome.late
-              ? ((await storedBlock(outcome.event)) ?? outcome.block)
-              : outcome.block;
+          const block = !outcome.block.counted
+            ? ((await storedBlock(outcome.event)) ?? outcome.block)
+            : outcome.block;
           const scored: ScoredEvent = {
             ...outcome.event,
             lineage: { ...outcome.event.lineage, scoredAt },

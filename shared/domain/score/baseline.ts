@@ -18,8 +18,11 @@ export type BaselineSource = 'last_year' | 'trailing' | 'category' | 'none';
 export interface DailyExpectation {
   /** Expected counted items for the whole day. */
   mean: number;
-  /** How many baseline windows the mean rests on (the negative-binomial exposure). */
-  exposure: number;
+  /**
+   * Relative variance of the estimate (about 1 / the counts it rests on): the test widens the
+   * Poisson into a negative binomial by this much, so thin baselines need stronger evidence.
+   */
+  relativeVariance: number;
   source: BaselineSource;
   /** Human description for reasons. */
   describe: string;
@@ -33,7 +36,7 @@ export interface BaselineInputs {
   minimumHistoryDays: number;
 }
 
-const NONE: DailyExpectation = { mean: 0, exposure: 0, source: 'none', describe: 'no baseline yet' };
+const NONE: DailyExpectation = { mean: 0, relativeVariance: 1, source: 'none', describe: 'no baseline yet' };
 
 function historyCount(history: ProductHistory, day: number, category?: string): number {
   const counts = history.days[day];
@@ -47,11 +50,13 @@ function historyCount(history: ProductHistory, day: number, category?: string): 
 function trailing(inputs: BaselineInputs, category: string, day: number): DailyExpectation | undefined {
   const { from, days } = ownHistoryDays(inputs.state, day, inputs.baselineDays);
   if (days < inputs.minimumHistoryDays) return undefined;
-  const mean = countsInDays(inputs.state, category, from, day - 1).n / days;
-  const factor = weekdayFactor(inputs.state, day, from);
+  const count = countsInDays(inputs.state, category, from, day - 1).n;
+  // A category the product never had still gets half an item over the baseline as its rate.
+  const mean = Math.max(count, 0.5) / days;
+  const { factor, basis } = weekdayFactor(inputs.state, day, from);
   return {
     mean: mean * factor,
-    exposure: days,
+    relativeVariance: 1 / Math.max(count, 0.5) + 1 / basis,
     source: 'trailing',
     describe: `trailing ${days} days, weekday factor ${factor.toFixed(2)}`,
   };
@@ -67,8 +72,8 @@ function lastYear(
   const historyFrom = state.historyFromDay;
   if (!history || historyFrom === undefined || historyFrom > day - 371) return undefined;
   const sameWeekdays = [day - 371, day - 364, day - 357];
-  const mean =
-    sameWeekdays.reduce((sum, d) => sum + historyCount(history, d, category), 0) / sameWeekdays.length;
+  const sameCount = sameWeekdays.reduce((sum, d) => sum + historyCount(history, d, category), 0);
+  const mean = sameCount / sameWeekdays.length;
   // Scale last year to this year's level (all categories of the product), within 0.5–2×.
   let now = 0;
   let then = 0;
@@ -81,7 +86,7 @@ function lastYear(
   const scaled = Math.max(mean * level, 0.5 * recent.mean);
   return {
     mean: scaled,
-    exposure: 3,
+    relativeVariance: 1 / Math.max(sameCount, 1) + (then === 0 ? 0.25 : 1 / then),
     source: 'last_year',
     describe: `same weeks last year ×${level.toFixed(2)} level`,
   };
@@ -107,7 +112,8 @@ function borrowed(inputs: BaselineInputs, category: string, day: number): DailyE
   const median = means.length % 2 === 1 ? means[middle]! : (means[middle - 1]! + means[middle]!) / 2;
   return {
     mean: median,
-    exposure: 7,
+    // Another product's volume is a loose guide: about ±50%.
+    relativeVariance: 0.25,
     source: 'category',
     describe: `borrowed from ${means.length} products in category ${category}`,
   };

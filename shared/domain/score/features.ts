@@ -222,27 +222,43 @@ export function ownHistoryDays(
 }
 
 /**
- * Day-of-week factor of `day` from the product's totals over [from, day − 1], shrunk towards 1
- * with a prior worth one average day per weekday.
+ * Day-of-week factor of `day` from the product's totals over [from, day − 1]: the mean of the
+ * same weekdays over the mean of all days, shrunk towards 1 with one average day as a prior.
  */
-export function weekdayFactor(state: ProductFeatures, day: number, from: number): number {
+export function weekdayFactor(
+  state: ProductFeatures,
+  day: number,
+  from: number,
+): { factor: number; basis: number } {
   const weekday = weekdayOf(day);
   let total = 0;
   let same = 0;
+  let sameDays = 0;
   for (let d = from; d < day; d++) {
     const value = productTotalOfDay(state, d);
     total += value;
-    if (weekdayOf(d) === weekday) same += value;
+    if (weekdayOf(d) === weekday) {
+      same += value;
+      sameDays += 1;
+    }
   }
   const days = day - from;
-  if (days <= 0 || total === 0) return 1;
-  const prior = total / days;
-  const factor = (7 * (same + prior)) / (total + 7 * prior);
-  return Math.min(4, Math.max(0.25, factor));
+  if (days <= 0 || total === 0) return { factor: 1, basis: 1 };
+  const average = total / days;
+  const factor = (same + average) / ((sameDays + 1) * average);
+  // basis: the counts the factor rests on (its relative variance is about 1 / basis).
+  return { factor: Math.min(4, Math.max(0.25, factor)), basis: same + average };
 }
 
-/** Share of a day's volume falling in each hour of day, shrunk towards uniform (two days' prior). */
-export function hourShares(state: ProductFeatures, day: number, from: number): number[] {
+/**
+ * Share of a day's volume falling in each hour of day, shrunk towards uniform (two days' prior),
+ * with the counts each share rests on.
+ */
+export function hourShares(
+  state: ProductFeatures,
+  day: number,
+  from: number,
+): { shares: number[]; basis: number[] } {
   const perHour = new Array<number>(24).fill(0);
   let total = 0;
   for (let d = from; d < day; d++) {
@@ -255,9 +271,12 @@ export function hourShares(state: ProductFeatures, day: number, from: number): n
     }
   }
   const days = day - from;
-  if (days <= 0 || total === 0) return perHour.map(() => 1 / 24);
+  if (days <= 0 || total === 0) return { shares: perHour.map(() => 1 / 24), basis: perHour.map(() => 1) };
   const prior = (2 * total) / days / 24;
-  return perHour.map((value) => (value + prior) / (total + 24 * prior));
+  return {
+    shares: perHour.map((value) => (value + prior) / (total + 24 * prior)),
+    basis: perHour.map((value) => value + prior),
+  };
 }
 
 /** Mean sentiment of the product over the last 7 days against the 28 before (item-level feature). */

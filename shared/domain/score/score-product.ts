@@ -87,7 +87,7 @@ const decisionWeight = { alert: 60, ticket_candidate: 30, review: 15, none: 0 } 
 /** Baseline computations, cached per batch and dropped when a late item changes a past day. */
 class BaselineCache {
   private daily = new Map<string, DailyExpectation>();
-  private shares = new Map<number, number[]>();
+  private shares = new Map<number, { shares: number[]; basis: number[] }>();
   private maxDay = -Infinity;
   constructor(
     private readonly state: ProductFeatures,
@@ -123,7 +123,7 @@ class BaselineCache {
     return value;
   }
 
-  hourShare(hour: number): number {
+  hourShare(hour: number): { share: number; basis: number } {
     const day = dayOfHour(hour);
     let shares = this.shares.get(day);
     if (!shares) {
@@ -135,27 +135,31 @@ class BaselineCache {
       this.shares.set(day, shares);
       if (day > this.maxDay) this.maxDay = day;
     }
-    return shares[hour - day * 24] ?? 1 / 24;
+    return { share: shares.shares[hour - day * 24] ?? 1 / 24, basis: shares.basis[hour - day * 24] ?? 1 };
   }
 
-  /** Expected count over hours [from, to] and the weakest exposure among the days involved. */
+  /**
+   * Expected count over hours [from, to] with its relative variance (the weakest day's; a single
+   * hour adds the uncertainty of its hour-of-day share).
+   */
   expectedOverHours(
     category: string,
     from: number,
     to: number,
-  ): { expected: number; exposure: number; source: BaselineSource; describe: string } {
+  ): { expected: number; relativeVariance: number; source: BaselineSource; describe: string } {
     let expected = 0;
-    let exposure = Infinity;
+    let relativeVariance = 0;
     let last: DailyExpectation | undefined;
     for (let hour = from; hour <= to; hour++) {
       const daily = this.expectation(category, dayOfHour(hour));
       if (daily.source === 'none')
-        return { expected: 0, exposure: 0, source: 'none', describe: daily.describe };
-      expected += daily.mean * this.hourShare(hour);
-      exposure = Math.min(exposure, daily.exposure);
+        return { expected: 0, relativeVariance: 1, source: 'none', describe: daily.describe };
+      const { share, basis } = this.hourShare(hour);
+      expected += daily.mean * share;
+      relativeVariance = Math.max(relativeVariance, daily.relativeVariance + (from === to ? 1 / basis : 0));
       last = daily;
     }
-    return { expected, exposure, source: last?.source ?? 'none', describe: last?.describe ?? '' };
+    return { expected, relativeVariance, source: last?.source ?? 'none', describe: last?.describe ?? '' };
   }
 }
 
@@ -257,7 +261,10 @@ export function scoreProductBatch(
           { observed: hourObserved, ...hourExpected, from: hour, to: hour, label: '1 h' },
           { observed: last24.n, ...volume24, from: window24.from, to: window24.to, label: '24 h' },
         ]
-          .map((w) => ({ ...w, pValue: negativeBinomialUpperTail(w.observed, w.expected, w.exposure) }))
+          .map((w) => ({
+            ...w,
+            pValue: negativeBinomialUpperTail(w.observed, w.expected, 1 / (w.expected * w.relativeVariance)),
+          }))
           .filter((w) => significant(w.observed, w.expected, w.pValue))
           .sort((a, b) => a.pValue - b.pValue);
         const best = candidates[0];

@@ -6,8 +6,9 @@ import type { ExpectedEvents } from './expected-events.js';
 
 export interface ScoreSettings {
   /**
-   * 0..1; higher alerts more readily. The tail-probability threshold is
-   * alpha = 10^-(6 - 4 × sensitivity): 1e-6 at 0, 1e-4 at the default 0.5, 1e-2 at 1.
+   * 0..1; higher alerts more readily. It sets the tolerated false alarms per product × category
+   * per day on steady data, 10^-(4 - 2 × sensitivity) (1 in 1,000 days at the default 0.5),
+   * split over the 48 tests a stream gets per day (hourly and trailing-24 h windows).
    */
   sensitivity: number;
   /** An anomaly needs at least this many counted items in its window. */
@@ -48,10 +49,12 @@ export const defaultScoreSettings: ScoreSettings = {
   expectedEvents: { version: 'none', events: [] },
 };
 
-/** The tail-probability threshold a test must beat. */
+export const TESTS_PER_STREAM_DAY = 48;
+
+/** The tail-probability threshold one test must beat (Bonferroni over a stream's daily tests). */
 export function alphaOf(sensitivity: number): number {
   const clamped = Math.min(1, Math.max(0, sensitivity));
-  return 10 ** -(6 - 4 * clamped);
+  return 10 ** -(4 - 2 * clamped) / TESTS_PER_STREAM_DAY;
 }
 
 /** Version of the scoring rules, recorded in every score block's provenance. */

@@ -67,9 +67,9 @@ export function poissonUpperTail(observed: number, mean: number): number {
 
 /**
  * P(X ≥ observed) for the Poisson count whose rate is only known from a baseline: with the rate
- * estimated as `mean` from `exposure` baseline windows, the predictive distribution is negative
- * binomial (Poisson–gamma) with r = mean × exposure and q = exposure / (exposure + 1). Short or
- * borrowed baselines therefore need stronger evidence than long ones.
+ * estimated as `mean` from `exposure` baseline windows (a gamma posterior), the predictive
+ * distribution is negative binomial with r = mean × exposure and q = exposure / (exposure + 1).
+ * Short or borrowed baselines therefore need stronger evidence than long ones.
  */
 export function negativeBinomialUpperTail(observed: number, mean: number, exposure: number): number {
   if (observed <= 0) return 1;

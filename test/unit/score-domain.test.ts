@@ -1,0 +1,235 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  countsInDays,
+  countsInHours,
+  dayOfHour,
+  defaultScoreSettings,
+  emptyProductFeatures,
+  findExpectedEvent,
+  hourOf,
+  incidentKeyOf,
+  loadExpectedEvents,
+  parseExpectedEvents,
+  scoreProductBatch,
+  weekdayFactor,
+  type ProductBatchContext,
+  type ProductFeatures,
+} from '../../shared/domain/score/index.js';
+import { makeClassifiedEvent, type SyntheticItem } from '../fixtures/score/synthetic.js';
+
+const context = (overrides: Partial<ProductBatchContext> = {}): ProductBatchContext => ({
+  settings: defaultScoreSettings,
+  categoryBaselines: new Map(),
+  ...overrides,
+});
+const item = (id: string, eventTime: string, extra: Partial<SyntheticItem> = {}) =>
+  makeClassifiedEvent({
+    id,
+    productKey: 'SKU-1',
+    eventTime,
+    category: 'defect',
+    customerToken: `c-${id}`,
+    ...extra,
+  });
+const totalCounted = (state: ProductFeatures, category = 'defect'): number =>
+  countsInDays(state, category, -1e6, 1e6).n;
+
+void test('incident keys are deterministic per product and category', () => {
+  assert.equal(incidentKeyOf('SKU-1', 'defect'), incidentKeyOf('SKU-1', 'defect'));
+  assert.notEqual(incidentKeyOf('SKU-1', 'defect'), incidentKeyOf('SKU-1', 'quality'));
+  assert.notEqual(incidentKeyOf('SKU-1', 'defect'), incidentKeyOf('SKU-2', 'defect'));
+  assert.match(incidentKeyOf('SKU-1', 'defect'), /^inc-[0-9a-f]{24}$/);
+});
+
+void test('the shipped expected-events config parses, and events match on event time, category and supplier', () => {
+  const config = loadExpectedEvents('config/expected-events.json');
+  assert.ok(config.events.length >= 2);
+  const expected = parseExpectedEvents({
+    version: 't',
+    events: [
+      {
+        id: 'peak',
+        reason: 'peak season',
+        from: '2026-12-01T00:00:00Z',
+        to: '2027-01-01T00:00:00Z',
+        categories: ['delivery'],
+      },
+      {
+        id: 'capa',
+        reason: 'supplier under remediation',
+        from: '2026-01-01T00:00:00Z',
+        to: '2027-01-01T00:00:00Z',
+        suppliers: ['acme'],
+      },
+    ],
+  });
+  const at = (iso: string) => Date.parse(iso);
+  assert.equal(
+    findExpectedEvent(expected, {
+      eventTimeMs: at('2026-12-05T00:00:00Z'),
+      category: 'delivery',
+      productKey: 'A',
+    })?.id,
+    'peak',
+  );
+  assert.equal(
+    findExpectedEvent(expected, {
+      eventTimeMs: at('2026-11-05T00:00:00Z'),
+      category: 'delivery',
+      productKey: 'A',
+    }),
+    undefined,
+  );
+  assert.equal(
+    findExpectedEvent(expected, {
+      eventTimeMs: at('2026-12-05T00:00:00Z'),
+      category: 'defect',
+      productKey: 'A',
+    }),
+    undefined,
+  );
+  assert.equal(
+    findExpectedEvent(expected, {
+      eventTimeMs: at('2026-06-05T00:00:00Z'),
+      category: 'defect',
+      productKey: 'A',
+      supplier: 'acme',
+    })?.id,
+    'capa',
+  );
+  assert.throws(() =>
+    parseExpectedEvents({ version: 't', events: [{ id: 'x', reason: 'r', from: 'soon', to: 'later' }] }),
+  );
+});
+
+void test('counting honestly: spam and duplicates do not count, one customer counts once per day and category', () => {
+  const events = [
+    item('a', '2026-05-01T10:00:00Z'),
+    item('b', '2026-05-01T10:05:00Z', { spam: true }),
+    item('c', '2026-05-01T10:06:00Z', { nearDuplicateOf: 'a'.repeat(32) }),
+    item('d', '2026-05-01T11:00:00Z', { customerToken: 'c-a' }),
+    item('e', '2026-05-02T09:00:00Z', { customerToken: 'c-a' }),
+    item('f', '2026-05-01T12:00:00Z', { customerToken: 'c-a', category: 'delivery' }),
+  ];
+  const result = scoreProductBatch(undefined, events, context());
+  assert.deepEqual(
+    result.outcomes.map((o) => o.block.counted),
+    [true, false, false, false, true, true],
+  );
+  assert.match(result.outcomes[1]!.block.reasons[0]!, /spam/);
+  assert.match(result.outcomes[2]!.block.reasons[0]!, /near duplicate/);
+  assert.match(result.outcomes[3]!.block.reasons[0]!, /customer already counted/);
+  assert.equal(result.outcomes[1]!.block.decision, 'none');
+  assert.equal(totalCounted(result.state), 2);
+  assert.equal(totalCounted(result.state, 'delivery'), 1);
+});
+
+void test('a redelivered feedback id and revision is not counted twice; a new revision is not recounted', () => {
+  const first = item('a', '2026-05-01T10:00:00Z');
+  const result = scoreProductBatch(
+    undefined,
+    [first, first, item('a', '2026-05-01T10:00:00Z', { revision: 'r2' })],
+    context(),
+  );
+  assert.deepEqual(
+    result.outcomes.map((o) => [o.block.counted, o.redelivered]),
+    [
+      [true, false],
+      [false, true],
+      [false, false],
+    ],
+  );
+  assert.equal(totalCounted(result.state), 1);
+});
+
+void test('late events within the lateness allowance update their own buckets; later ones are not counted', () => {
+  const now = '2026-05-10T12:00:00Z';
+  const first = scoreProductBatch(undefined, [item('a', now)], context());
+  const within = '2026-05-09T02:30:00Z'; // 33.5 h late, allowance 48 h
+  const beyond = '2026-05-07T10:00:00Z'; // 74 h late
+  const second = scoreProductBatch(first.state, [item('b', within), item('c', beyond)], context());
+  assert.deepEqual(
+    second.outcomes.map((o) => [o.block.counted, o.late]),
+    [
+      [true, false],
+      [false, true],
+    ],
+  );
+  const hour = hourOf(Date.parse(within));
+  assert.equal(countsInHours(second.state, 'defect', hour, hour).n, 1);
+  assert.equal(countsInDays(second.state, 'defect', dayOfHour(hour), dayOfHour(hour)).n, 1);
+  assert.equal(second.state.watermarkHour, hourOf(Date.parse(now)));
+});
+
+void test('a critical safety mention alerts at once; the next one in the open episode is suppressed as evidence', () => {
+  const result = scoreProductBatch(
+    undefined,
+    [
+      item('a', '2026-05-01T10:00:00Z', { severity: 'critical' }),
+      item('b', '2026-05-01T12:00:00Z', { severity: 'critical' }),
+    ],
+    context({
+      settings: {
+        ...defaultScoreSettings,
+        expectedEvents: {
+          version: 'x',
+          events: [
+            {
+              id: 'all',
+              reason: 'everything expected',
+              from: '2000-01-01T00:00:00Z',
+              to: '2100-01-01T00:00:00Z',
+            },
+          ],
+        },
+      },
+    }),
+  );
+  const [a, b] = result.outcomes.map((o) => o.block);
+  assert.equal(a!.decision, 'alert');
+  assert.equal(a!.anomaly?.kind, 'safety');
+  assert.equal(a!.suppressed, undefined, 'expected events never suppress safety');
+  assert.equal(b!.decision, 'alert');
+  assert.match(b!.suppressed?.reason ?? '', /^open incident inc-/);
+  assert.ok(a!.priority > b!.priority);
+  assert.equal(result.state.episodes.defect?.firedBy.feedbackId, result.outcomes[0]!.event.feedbackId);
+});
+
+void test('decisions: ticket candidate, review, none, with owner team and revenue at risk', () => {
+  const result = scoreProductBatch(
+    undefined,
+    [
+      item('t', '2026-05-01T10:00:00Z', { confidence: 0.9 }),
+      item('r', '2026-05-01T10:01:00Z', { confidence: 0.4, category: 'delivery' }),
+      item('n', '2026-05-01T10:02:00Z', { category: 'praise' }),
+      item('q', '2026-05-01T10:03:00Z', { needsReview: true }),
+    ],
+    context({ catalogEntry: { priceCents: 2500, strategic: true, supplier: 'acme' }, currency: 'EUR' }),
+  );
+  const [t, r, n, q] = result.outcomes.map((o) => o.block);
+  assert.equal(t!.decision, 'ticket_candidate');
+  assert.equal(t!.ownerTeam, 'quality_engineering');
+  assert.equal(t!.whyItMatters.strategicProduct, true);
+  assert.equal(t!.whyItMatters.revenueAtRiskCents, 2500);
+  assert.equal(t!.whyItMatters.currency, 'EUR');
+  assert.equal(r!.decision, 'review');
+  assert.equal(n!.decision, 'none');
+  assert.equal(n!.priority, 0);
+  assert.equal(q!.decision, 'review');
+  assert.ok(t!.priority > q!.priority);
+});
+
+void test('weekday factor follows the product’s weekly pattern', () => {
+  const state = emptyProductFeatures('SKU-1', 0);
+  // Sundays twice the volume.
+  for (let day = 0; day < 80; day++) {
+    state.days[day] = { c: {}, h: new Array<number>(24).fill((day + 4) % 7 === 0 ? 2 : 1), comp: {} };
+  }
+  const sunday = 66; // (66 + 4) % 7 === 0
+  const monday = sunday + 1;
+  const onSunday = weekdayFactor(state, sunday, sunday - 28).factor;
+  const onMonday = weekdayFactor(state, monday, monday - 28).factor;
+  assert.ok(onSunday > 1.5 && onSunday < 2, `sunday ${onSunday}`);
+  assert.ok(onMonday > 0.8 && onMonday < 1, `monday ${onMonday}`);
+});
