@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     'xed-weight': { type: 'string', default: '0.35' },
     'lexicon-weight': { type: 'string', default: '0.25' },
     'amazon-weight': { type: 'string', default: '1' },
+    'vader-threshold': { type: 'string', default: '1.5' },
   },
 });
 
@@ -216,7 +217,7 @@ if (existsSync(dataDir)) {
     const [word, value] = line.split('\t');
     return word && value ? [word, Number(value)] : undefined;
   };
-  lexiconRows('VADER lexicon', 'multilingual/vader_en/vader_lexicon.txt', 'MIT', tabbed, 1.5);
+  lexiconRows('VADER lexicon', 'multilingual/vader_en/vader_lexicon.txt', 'MIT', tabbed, Number(args['vader-threshold']));
   lexiconRows('AFINN-165 en', 'multilingual/afinn/AFINN-en-165.txt', 'Apache-2.0', tabbed, 2);
   lexiconRows('AFINN-165 fr', 'multilingual/afinn/AFINN-fr-165.txt', 'Apache-2.0', tabbed, 2);
   lexiconRows('LeIA pt', 'multilingual/leia_pt/vader_lexicon_ptbr.txt', 'MIT', tabbed, 1.5);
