@@ -1,4 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The compiled entry point of a child process (`dist/<path>`), whether the caller runs compiled
+ * code or TypeScript through tsx: services always run the build, as Azure does.
+ */
+export function compiledEntry(pathInRepository: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find the repository root (package.json)');
+    dir = parent;
+  }
+  const entry = join(dir, 'dist', pathInRepository);
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist: run \`npm run build\` first`);
+  return entry;
+}
 
 export interface RunningService {
   /** Stops the service and waits for the process to exit. */

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { startChildService, type RunningService } from './child-service.js';
+import { compiledEntry, startChildService, type RunningService } from './child-service.js';
 
 /** The emulator accepts any key; this placeholder is not a secret. */
 export const COSMOS_EMULATOR_KEY = 'local-emulator-accepts-any-key';
@@ -11,7 +10,7 @@ export interface CosmosInstance extends RunningService {
 
 /** Starts the local Cosmos DB emulator (see cosmos-process.ts) on loopback; port 0 picks a free port. */
 export async function startCosmos(options: { dataDir: string; port?: number }): Promise<CosmosInstance> {
-  const entry = fileURLToPath(new URL('./cosmos-process.js', import.meta.url));
+  const entry = compiledEntry('local/services/cosmos-process.js');
   const { match, stop, kill } = await startChildService({
     name: 'Cosmos DB emulator',
     command: process.execPath,

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startChildService, type RunningService } from './child-service.js';
+import { compiledEntry, startChildService, type RunningService } from './child-service.js';
 
 export interface DevHostInstance extends RunningService {
   baseUrl: string;
@@ -18,7 +17,7 @@ export async function startDevHostProcess(options: {
   onOutput?: (line: string) => void;
   verbose?: boolean;
 }): Promise<DevHostInstance> {
-  const entry = fileURLToPath(new URL('../devhost/main.js', import.meta.url));
+  const entry = compiledEntry('local/devhost/main.js');
   const { match, stop, kill } = await startChildService({
     name: 'dev host',
     command: process.execPath,

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { startChildService, type RunningService } from './child-service.js';
+import { compiledEntry, startChildService, type RunningService } from './child-service.js';
 
 export interface EventHubsInstance extends RunningService {
   port: number;
@@ -13,7 +12,7 @@ export function emulatorConnectionString(port: number): string {
 
 /** Starts the project's Event Hubs emulator as a child process with the topology's hubs. */
 export async function startEventHubsProcess(options: { dataDir: string; port?: number }): Promise<EventHubsInstance> {
-  const entry = fileURLToPath(new URL('../eventhubs-emulator/cli.js', import.meta.url));
+  const entry = compiledEntry('local/eventhubs-emulator/cli.js');
   const { match, stop, kill } = await startChildService({
     name: 'Event Hubs emulator',
     command: process.execPath,
