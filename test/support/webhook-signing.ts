@@ -3,8 +3,10 @@
  * in-memory RawStore, for stage tests, the fuzz test, the benchmark and the dev-host tests.
  */
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import functions from '@azure/functions';
-import type { HttpRequest as HttpRequestType } from '@azure/functions';
+import type { HttpRequest as HttpRequestType, HttpResponseInit } from '@azure/functions';
 import type { Source } from '../../shared/domain/record.js';
 import { signGenericBody } from '../../shared/domain/ingest/signatures.js';
 import { StorageUnavailableError, type RawStore } from '../../shared/stages/ingest.js';
@@ -163,4 +165,60 @@ export class RecordingLogger {
   error(message: string, properties?: Record<string, unknown>): void {
     this.lines.push({ level: 'error', message, ...(properties ? { properties } : {}) });
   }
+}
+
+/**
+ * Serves a webhook handler over node:http the way the Functions host routes it
+ * (`POST /api/webhooks/{source}`), for CLI tests and for running the benchmark by hand.
+ */
+export async function serveWebhookHandler(
+  handler: (
+    request: HttpRequestType,
+    context: InstanceType<typeof InvocationContext>,
+  ) => Promise<HttpResponseInit>,
+): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = createServer((incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
+      const match = /^\/api\/webhooks\/([^/]*)$/.exec(url.pathname);
+      if (!match) {
+        outgoing.writeHead(404).end();
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(incoming.headers))
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      const request = new HttpRequest({
+        method: incoming.method ?? 'POST',
+        url: url.href,
+        headers,
+        body: { bytes: Buffer.concat(chunks) },
+        params: { source: decodeURIComponent(match[1]!) },
+      });
+      handler(request, testContext()).then(
+        (response) => {
+          const responseHeaders = {
+            'Content-Type': 'application/json',
+            ...(response.headers as Record<string, string>),
+          };
+          outgoing
+            .writeHead(response.status ?? 200, responseHeaders)
+            .end(JSON.stringify(response.jsonBody ?? {}));
+        },
+        () => outgoing.writeHead(500).end(),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
