@@ -120,6 +120,7 @@ class PartitionReader {
 
 export class EmulatorServer {
   private readonly sockets = new Set<Socket>();
+  private readonly connections = new Set<Connection>();
   private readonly readers = new Map<string, PartitionReader[]>();
   private readonly readerByLink = new Map<Sender, PartitionReader>();
   /** Per connection: reply-to address -> the server-side sender that answers it. */
@@ -138,6 +139,7 @@ export class EmulatorServer {
 
   constructor(private readonly settings: ServerSettings) {
     const c = this.container;
+    c.on('connection_open', (ctx: EventContext) => this.connections.add(ctx.connection));
     c.on('sender_open', (ctx: EventContext) => this.onSenderOpen(ctx));
     c.on('receiver_open', (ctx: EventContext) => this.onReceiverOpen(ctx));
     c.on('message', (ctx: EventContext) => this.onMessage(ctx));
@@ -185,8 +187,24 @@ export class EmulatorServer {
   // ---------------------------------------------------------------- faults
 
   dropAllConnections(): void {
-    for (const socket of this.sockets) socket.destroy();
+    // Tell each client why (as the service does when it moves a namespace), then cut the socket.
+    for (const connection of this.connections) {
+      try {
+        connection.close({
+          condition: 'amqp:connection:forced',
+          description: 'The connection was dropped by the emulator (fault injection).',
+        });
+      } catch {
+        // already closing
+      }
+    }
+    this.connections.clear();
+    const sockets = [...this.sockets];
     this.sockets.clear();
+    // rhea only notices 'end' and 'error', so destroy with an error to let it release the connection.
+    setImmediate(() => {
+      for (const socket of sockets) socket.destroy(new Error('connection dropped by the emulator'));
+    });
   }
 
   withholdCredit(ms: number): void {
@@ -396,6 +414,7 @@ export class EmulatorServer {
   }
 
   private forgetConnection(connection: Connection): void {
+    this.connections.delete(connection);
     this.replyLinks.delete(connection);
     for (const [link, reader] of this.readerByLink) {
       if (link.connection === connection) {
