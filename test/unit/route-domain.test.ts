@@ -10,7 +10,7 @@ import {
   ruleOf,
 } from '../../shared/domain/route/incident.js';
 import { inQuietHours, quietHoursEnd } from '../../shared/domain/route/quiet-hours.js';
-import { defaultRouteSettings } from '../../shared/domain/route/settings.js';
+import { defaultRouteSettings, routeSettingsFrom } from '../../shared/domain/route/settings.js';
 import { newLedger, takeCardSlot, digestDue } from '../../shared/domain/route/team-ledger.js';
 import {
   ticketCreatePayload,
@@ -307,5 +307,47 @@ void describe('alert fatigue and precision', () => {
     assert.equal(parseRetryAfter('Fri, 27 Nov 2026 12:00:10 GMT', NOW.getTime()), 10_000);
     assert.equal(parseRetryAfter('soon'), undefined);
     assert.equal(parseRetryAfter(null), undefined);
+  });
+});
+
+void describe('route settings from app settings', () => {
+  void it('uses defaults when unset and parses every setting', () => {
+    const { routeSettingsFrom, defaultRouteSettings: defaults } =
+      await import('../../shared/domain/route/settings.js');
+    assert.deepEqual(routeSettingsFrom({}), defaults);
+    const parsed = routeSettingsFrom({
+      ROUTE_DEDUP_WINDOW_MINUTES: '30',
+      ROUTE_TEAM_RATE_LIMIT: '2',
+      ROUTE_TEAM_RATE_WINDOW_MINUTES: '15',
+      ROUTE_QUIET_HOURS: '22:00-07:00',
+      ROUTE_TIME_ZONE: 'Europe/Amsterdam',
+      ROUTE_ACK_SLA_MINUTES: 'critical=5,high=30',
+      ROUTE_ESCALATION_PATH: 'lead, director',
+      ROUTE_FIX_VERIFICATION_DAYS: '7',
+    });
+    assert.equal(parsed.dedupWindowMinutes, 30);
+    assert.deepEqual(parsed.teamRateLimit, { maxCards: 2, windowMinutes: 15 });
+    assert.deepEqual(parsed.quietHours, {
+      start: '22:00',
+      end: '07:00',
+      timeZone: 'Europe/Amsterdam',
+      bypassSeverities: ['critical'],
+    });
+    assert.deepEqual(parsed.ackSlaMinutes, { ...defaults.ackSlaMinutes, critical: 5, high: 30 });
+    assert.deepEqual(parsed.escalationPath, ['lead', 'director']);
+    assert.equal(parsed.fixVerificationDays, 7);
+  });
+
+  void it('refuses nonsense at start-up', () => {
+    assert.throws(
+      () => routeSettingsFrom({ ROUTE_DEDUP_WINDOW_MINUTES: 'soon' }),
+      /ROUTE_DEDUP_WINDOW_MINUTES/,
+    );
+    assert.throws(() => routeSettingsFrom({ ROUTE_QUIET_HOURS: 'nights' }), /ROUTE_QUIET_HOURS/);
+    assert.throws(
+      () => routeSettingsFrom({ ROUTE_QUIET_HOURS: '22:00-07:00', ROUTE_TIME_ZONE: 'Mars/Olympus' }),
+      /ROUTE_TIME_ZONE/,
+    );
+    assert.throws(() => routeSettingsFrom({ ROUTE_ACK_SLA_MINUTES: 'urgent=5' }), /unknown severity/);
   });
 });

@@ -50,3 +50,101 @@ export const defaultRouteSettings: RouteSettings = {
   maxQuotes: 5,
   maxFeedbackIds: 2000,
 };
+
+/** App-setting names of the route settings (the composition root reads them; see docs/routing.md). */
+export const routeSettingNames = {
+  dedupWindowMinutes: 'ROUTE_DEDUP_WINDOW_MINUTES',
+  teamRateLimit: 'ROUTE_TEAM_RATE_LIMIT',
+  teamRateWindowMinutes: 'ROUTE_TEAM_RATE_WINDOW_MINUTES',
+  quietHours: 'ROUTE_QUIET_HOURS',
+  timeZone: 'ROUTE_TIME_ZONE',
+  ackSlaMinutes: 'ROUTE_ACK_SLA_MINUTES',
+  resolutionSlaHours: 'ROUTE_RESOLUTION_SLA_HOURS',
+  escalationPath: 'ROUTE_ESCALATION_PATH',
+  fixVerificationDays: 'ROUTE_FIX_VERIFICATION_DAYS',
+  snoozeHours: 'ROUTE_SNOOZE_HOURS',
+  actionLinkTtlSeconds: 'ACTION_LINK_TTL_SECONDS',
+} as const;
+
+function positive(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got '${raw}'`);
+  return value;
+}
+
+function perSeverity(
+  name: string,
+  raw: string | undefined,
+  fallback: Record<Severity, number>,
+): Record<Severity, number> {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const result = { ...fallback };
+  for (const pair of raw.split(',')) {
+    const [severity, value] = pair.split('=').map((part) => part.trim());
+    if (!severity || !(severity in result)) throw new Error(`${name}: unknown severity in '${pair}'`);
+    result[severity as Severity] = positive(name, value, Number.NaN);
+  }
+  return result;
+}
+
+/**
+ * Route settings from app-setting strings (unset → default), validated once at start-up.
+ * Quiet hours are `HH:MM-HH:MM` in ROUTE_TIME_ZONE; critical severity always bypasses them.
+ */
+export function routeSettingsFrom(values: Record<string, string | undefined>): RouteSettings {
+  const get = (key: keyof typeof routeSettingNames): string | undefined => values[routeSettingNames[key]];
+  const d = defaultRouteSettings;
+  let quietHours: QuietHours | null = null;
+  const quiet = get('quietHours');
+  if (quiet && quiet.trim() !== '') {
+    const match = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(quiet.trim());
+    if (!match?.[1] || !match[2])
+      throw new Error(`${routeSettingNames.quietHours} must look like 22:00-07:00`);
+    const timeZone = get('timeZone') ?? 'UTC';
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone });
+    } catch {
+      throw new Error(`${routeSettingNames.timeZone}: unknown time zone '${timeZone}'`);
+    }
+    quietHours = { start: match[1], end: match[2], timeZone, bypassSeverities: ['critical'] };
+  }
+  const path = get('escalationPath');
+  return {
+    ...d,
+    dedupWindowMinutes: positive(
+      routeSettingNames.dedupWindowMinutes,
+      get('dedupWindowMinutes'),
+      d.dedupWindowMinutes,
+    ),
+    teamRateLimit: {
+      maxCards: positive(routeSettingNames.teamRateLimit, get('teamRateLimit'), d.teamRateLimit.maxCards),
+      windowMinutes: positive(
+        routeSettingNames.teamRateWindowMinutes,
+        get('teamRateWindowMinutes'),
+        d.teamRateLimit.windowMinutes,
+      ),
+    },
+    quietHours,
+    ackSlaMinutes: perSeverity(routeSettingNames.ackSlaMinutes, get('ackSlaMinutes'), d.ackSlaMinutes),
+    resolutionSlaHours: perSeverity(
+      routeSettingNames.resolutionSlaHours,
+      get('resolutionSlaHours'),
+      d.resolutionSlaHours,
+    ),
+    escalationPath:
+      path && path.trim() !== ''
+        ? path
+            .split(',')
+            .map((step) => step.trim())
+            .filter((step) => step !== '')
+        : d.escalationPath,
+    fixVerificationDays: positive(
+      routeSettingNames.fixVerificationDays,
+      get('fixVerificationDays'),
+      d.fixVerificationDays,
+    ),
+    snoozeHours: positive(routeSettingNames.snoozeHours, get('snoozeHours'), d.snoozeHours),
+  };
+}
