@@ -72,7 +72,7 @@ async function receive(
 }
 
 function bodiesOf(received: Received[]): unknown[] {
-  return received.map((r) => r.event.body);
+  return received.map((r) => r.event.body as unknown);
 }
 
 /** Every partition's events arrive in sequence order with no gaps or repeats. */
@@ -90,7 +90,7 @@ function assertOrderedPerPartition(received: Received[]): void {
   }
 }
 
-describe('Event Hubs emulator with the real SDK', () => {
+void describe('Event Hubs emulator with the real SDK', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eh-emulator-'));
   let emulator: RunningEmulator;
   const clients: { close(): Promise<void> }[] = [];
@@ -126,7 +126,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('reports hub and partition properties through $management', async () => {
+  void test('reports hub and partition properties through $management', async () => {
     const client = producer('orders');
     const props = await client.getEventHubProperties();
     assert.equal(props.name, 'orders');
@@ -137,7 +137,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     assert.equal(partition.lastEnqueuedSequenceNumber, -1);
   });
 
-  test('createBatch fills up at the advertised 1 MB and the batch arrives whole', async () => {
+  void test('createBatch fills up at the advertised 1 MB and the batch arrives whole', async () => {
     const client = producer('big');
     const batch = await client.createBatch();
     assert.equal(batch.maxSizeInBytes, 1024 * 1024);
@@ -153,7 +153,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     assert.equal(stored, added);
   });
 
-  test('sends by hub, by partition id and by partition key; bodies and properties round-trip', async () => {
+  void test('sends by hub, by partition id and by partition key; bodies and properties round-trip', async () => {
     const client = producer('orders');
     await client.sendBatch([{ body: { kind: 'json', n: 1 }, properties: { source: 'test', n: 42 } }], {
       partitionId: '2',
@@ -190,7 +190,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     }
   });
 
-  test('10,000 events over 4 partitions are received exactly once and in order', async () => {
+  void test('10,000 events over 4 partitions are received exactly once and in order', async () => {
     const client = producer('bulk');
     const total = 10_000;
     await Promise.all(
@@ -215,7 +215,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     for (const r of received) assert.equal((r.event.body as { i: number }).i % 4, Number(r.partitionId));
   });
 
-  describe('start positions', () => {
+  void describe('start positions', () => {
     const events: ReceivedEventData[] = [];
     let midpoint: Date;
 
@@ -232,9 +232,9 @@ describe('Event Hubs emulator with the real SDK', () => {
       events.push(...all.map((r) => r.event));
     });
 
-    test('earliest', () => {
+    void test('earliest', () => {
       assert.deepEqual(
-        events.map((e) => e.body),
+        events.map((e) => e.body as unknown),
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
       );
       assert.deepEqual(
@@ -246,22 +246,22 @@ describe('Event Hubs emulator with the real SDK', () => {
     const from = async (startPosition: EventPosition, count: number): Promise<unknown[]> =>
       bodiesOf(await receive(consumer('positions'), count, { partitionId: '0', startPosition }));
 
-    test('sequence number, exclusive and inclusive', async () => {
+    void test('sequence number, exclusive and inclusive', async () => {
       assert.deepEqual(await from({ sequenceNumber: 6 }, 3), [7, 8, 9]);
       assert.deepEqual(await from({ sequenceNumber: 6, isInclusive: true }, 4), [6, 7, 8, 9]);
     });
 
-    test('offset, exclusive and inclusive', async () => {
+    void test('offset, exclusive and inclusive', async () => {
       const offset = (events[7] as ReceivedEventData).offset;
       assert.deepEqual(await from({ offset }, 2), [8, 9]);
       assert.deepEqual(await from({ offset, isInclusive: true }, 3), [7, 8, 9]);
     });
 
-    test('enqueued time', async () => {
+    void test('enqueued time', async () => {
       assert.deepEqual(await from({ enqueuedOn: midpoint }, 5), [5, 6, 7, 8, 9]);
     });
 
-    test('latest only sees events sent after the receiver opened', async () => {
+    void test('latest only sees events sent after the receiver opened', async () => {
       const client = producer('positions');
       const received = await receive(consumer('positions'), 2, {
         partitionId: '0',
@@ -275,7 +275,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     });
   });
 
-  test('a receiver with a higher owner level takes the partition', async () => {
+  void test('a receiver with a higher owner level takes the partition', async () => {
     const client = producer('orders');
     await client.sendBatch([{ body: 'epoch' }], { partitionId: '0' });
     const first = consumer('orders', 'audit');
@@ -340,7 +340,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     await holding.close();
   });
 
-  test('unknown hub, unknown consumer group and oversized events fail with the SDK errors', async () => {
+  void test('unknown hub, unknown consumer group and oversized events fail with the SDK errors', async () => {
     const missing = new EventHubProducerClient(emulator.connectionString('no-such-hub'), {
       retryOptions: quickRetry,
     });
@@ -376,7 +376,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     assert.equal((error as Error & { code?: string }).code, 'MessagingEntityNotFoundError');
   });
 
-  test('server-busy and withheld credit are retried by the SDK', async () => {
+  void test('server-busy and withheld credit are retried by the SDK', async () => {
     const client = producer('faults');
     const impatient = new EventHubProducerClient(emulator.connectionString('faults'), {
       retryOptions: quickRetry,
@@ -407,7 +407,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     assert.deepEqual(new Set(bodiesOf(received)), new Set(['warm-up', 'after-busy', 'credit back']));
   });
 
-  test('a forced disconnect mid-stream loses nothing: the SDK reconnects and resumes', async () => {
+  void test('a forced disconnect mid-stream loses nothing: the SDK reconnects and resumes', async () => {
     const client = producer('bulk');
     const before = await Promise.all(['0', '1', '2', '3'].map((id) => client.getPartitionProperties(id)));
     const startPosition = Object.fromEntries(
@@ -440,7 +440,7 @@ describe('Event Hubs emulator with the real SDK', () => {
     assertOrderedPerPartition(received);
   });
 
-  test('EventHubConsumerClient with BlobCheckpointStore on Azurite resumes from its checkpoints', async () => {
+  void test('EventHubConsumerClient with BlobCheckpointStore on Azurite resumes from its checkpoints', async () => {
     const azuriteDir = mkdtempSync(join(tmpdir(), 'eh-azurite-'));
     let azurite: AzuriteInstance | undefined;
     try {
@@ -505,11 +505,11 @@ describe('Event Hubs emulator with the real SDK', () => {
   });
 });
 
-describe('Event Hubs emulator durability', () => {
+void describe('Event Hubs emulator durability', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'eh-restart-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  test('a restart keeps every acknowledged event; sequence numbers and offsets continue', async () => {
+  void test('a restart keeps every acknowledged event; sequence numbers and offsets continue', async () => {
     const hubs = [{ name: 'durable', partitions: 2 }];
     let emulator = await startEventHubsEmulator({ dataDir, hubs });
     let client = new EventHubProducerClient(emulator.connectionString('durable'), {
