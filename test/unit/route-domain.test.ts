@@ -312,8 +312,7 @@ void describe('alert fatigue and precision', () => {
 
 void describe('route settings from app settings', () => {
   void it('uses defaults when unset and parses every setting', () => {
-    const { routeSettingsFrom, defaultRouteSettings: defaults } =
-      await import('../../shared/domain/route/settings.js');
+    const defaults = defaultRouteSettings;
     assert.deepEqual(routeSettingsFrom({}), defaults);
     const parsed = routeSettingsFrom({
       ROUTE_DEDUP_WINDOW_MINUTES: '30',
