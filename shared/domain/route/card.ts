@@ -66,6 +66,11 @@ export function incidentTitle(incident: Incident): string {
   return `${product}: ${incident.category}${incident.component ? ` · ${incident.component}` : ''}`;
 }
 
+/** '2026-11-27T09:00:00.000Z' → '2026-11-27 09:00' (left as is when it is not an ISO time). */
+function shortTime(iso: string): string {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso) ? iso.slice(0, 16).replace('T', ' ') : iso;
+}
+
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
@@ -77,7 +82,10 @@ function whatChanged(incident: Incident): object[] {
     facts.push({ title: 'Signal', value: anomaly.kind.replace(/_/g, ' ') });
     facts.push({ title: 'Observed', value: formatNumber(anomaly.observed) });
     facts.push({ title: 'Expected', value: formatNumber(anomaly.expected) });
-    facts.push({ title: 'Window', value: `${anomaly.windowStart} to ${anomaly.windowEnd}` });
+    facts.push({
+      title: 'Window',
+      value: `${shortTime(anomaly.windowStart)} to ${shortTime(anomaly.windowEnd)} UTC`,
+    });
     facts.push({ title: 'p-value', value: anomaly.pValue.toExponential(1) });
   }
   facts.push({ title: 'Complaints', value: `${incident.evidence.count} (${ratePerDay(incident)} per day)` });
