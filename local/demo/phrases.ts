@@ -1098,10 +1098,10 @@ export const spikeDetails: Phrases = {
 };
 
 export const spikeTitles: Phrases = {
-  en: ['Sole came off', 'Sole separating after a week', 'Defective soles'],
-  es: ['Suela despegada', 'Se despega la suela'],
-  fr: ['Semelle décollée', 'Semelle qui se détache'],
-  de: ['Sohle löst sich', 'Sohle abgefallen'],
+  en: ['Sole came off', 'Sole came off after a week', 'Defective soles'],
+  es: ['Suela despegada', 'Se despegó la suela', 'Botas defectuosas'],
+  fr: ['Semelle décollée', 'Semelle détachée', 'Chaussures défectueuses'],
+  de: ['Sohle abgefallen', 'Sohle kaputt', 'Defekte Sohle'],
 };
 
 /** Spam the normalize stage should flag. Links use reserved example domains. */

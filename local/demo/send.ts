@@ -142,7 +142,7 @@ export async function sendDemoFeed(options: SendDemoFeedOptions): Promise<SendDe
   const deliver = async (batch: DemoItem[]): Promise<void> => {
     const outcome = await post(batch);
     if (outcome.kind === 'fatal')
-      fail(`POST ${url} failed: ${outcome.status || 'no response'} ${outcome.error}`);
+      fail(`POST ${url} failed: ${outcome.status ? `${outcome.status} ` : ''}${outcome.error}`);
     else if (outcome.kind === 'accepted') {
       result.accepted += outcome.accepted;
       result.duplicates += outcome.duplicates;
