@@ -4,6 +4,7 @@ import { actionLink, signActionToken, verifyActionToken } from '../../shared/dom
 import { alertPrecision } from '../../shared/domain/route/alert-metrics.js';
 import { buildAlertCard, buildDigestCard, buildEscalationCard } from '../../shared/domain/route/card.js';
 import {
+  applyAction,
   applySignal,
   queueDueEscalations,
   resolveIncident,
@@ -182,6 +183,30 @@ void describe('incident lifecycle', () => {
     );
     assert.equal(after.outcome, 'reopened');
     assert.equal(after.incident?.regressedAfterFix, false);
+  });
+
+  void it('after a false positive, only a fresh detection outside the dedup window reopens', () => {
+    const incident = incidentFrom();
+    incident.outbox = [];
+    assert.ok(applyAction(incident, 'false_positive', 1, 'n1', defaultRouteSettings, NOW));
+    assert.equal(incident.status, 'resolved');
+    assert.deepEqual(incident.alerts[0]!.votes, { useful: 0, noise: 1 });
+    const suppressed = applySignal(
+      incident,
+      scoredEvent({ n: 80, eventTime: '2026-11-27T11:00:00.000Z', decision: 'alert', suppressed: true }),
+      defaultRouteSettings,
+      NOW,
+    );
+    assert.equal(suppressed.incident?.status, 'resolved');
+    assert.equal(suppressed.outcome, 'evidence_added');
+    const fresh = applySignal(
+      incident,
+      scoredEvent({ n: 81, eventTime: '2026-11-28T11:00:00.000Z', decision: 'alert' }),
+      defaultRouteSettings,
+      NOW,
+    );
+    assert.equal(fresh.outcome, 'reopened');
+    assert.equal(fresh.incident?.falsePositive, false);
   });
 
   void it('queues escalations per level once the SLA multiples pass', () => {

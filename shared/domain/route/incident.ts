@@ -373,7 +373,13 @@ export function applySignal(
   if (incident.status === 'resolved') {
     const resolution = incident.resolution;
     const newer = !resolution || event.eventTime > resolution.lastEvidenceEventTime;
-    if (alertWorthy && newer && resolution) {
+    // After a false positive only a fresh detection outside the dedup window reopens: the
+    // score's still-open episode (suppressed alerts) is the very signal judged to be noise.
+    const reopens =
+      resolution?.kind === 'false_positive'
+        ? pages && !withinDedupWindow(incident, event.eventTime, settings)
+        : alertWorthy;
+    if (reopens && newer && resolution) {
       const regressed = resolution.kind === 'fixed' && at <= resolution.verifyUntil;
       incident.status = 'reopened';
       delete incident.acknowledgedAt;
