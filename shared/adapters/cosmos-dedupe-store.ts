@@ -47,7 +47,13 @@ interface ItemDocument extends DedupeItem {
   ttl: number;
 }
 
-const MAX_ATTEMPTS = 5;
+/** Each round of a contended list lets at least one writer through; more writers need more rounds. */
+const MAX_ATTEMPTS = 12;
+
+/** Jittered pause before retrying a conflicted write, so contending writers spread out. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * (attempt + 1)));
+}
 const DAY_SECONDS = 86_400;
 
 function statusOf(error: unknown): number | undefined {
@@ -166,6 +172,7 @@ export class CosmosDedupeStore implements DedupeStore {
       } catch (error) {
         const status = statusOf(error);
         if (status !== 409 && status !== 412) throw error;
+        await backoff(attempt);
       }
     }
     throw new Error(`dedupe list ${key} kept changing; giving up after ${MAX_ATTEMPTS} attempts`);

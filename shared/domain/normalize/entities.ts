@@ -146,11 +146,14 @@ const carrierPhrases: Record<string, string[]> = {
 
 interface PhraseIndex {
   phrases: Map<string, string[]>;
+  /** First words of every phrase (and their plural forms): most positions start no phrase. */
+  starts?: Set<string>;
 }
 
 function addPhrase(index: PhraseIndex, phrase: string, value: string): void {
   const key = wordsOf(foldText(phrase)).join(' ');
   if (key === '') return;
+  index.starts = undefined;
   const values = index.phrases.get(key) ?? [];
   if (!values.includes(value)) values.push(value);
   index.phrases.set(key, values);
@@ -211,15 +214,31 @@ function componentIndex(taxonomy: Taxonomy, language: string): PhraseIndex {
   return byLanguage.get(language) ?? byLanguage.get('*') ?? { phrases: new Map() };
 }
 
+function startsOf(index: PhraseIndex): Set<string> {
+  if (!index.starts) {
+    index.starts = new Set();
+    for (const phrase of index.phrases.keys()) index.starts.add(phrase.split(' ')[0]!);
+  }
+  return index.starts;
+}
+
+function startsPhrase(word: string, starts: Set<string>): boolean {
+  if (starts.has(word)) return true;
+  if (word.length <= 3 || !word.endsWith('s')) return false;
+  return starts.has(word.slice(0, -1)) || (word.endsWith('es') && starts.has(word.slice(0, -2)));
+}
+
 /** Phrases from the index found in the words, with a plural 's' or 'es' tolerated on the last word. */
 function match(words: readonly string[], index: PhraseIndex): string[] {
   const found: string[] = [];
+  const starts = startsOf(index);
   const add = (values: string[] | undefined): boolean => {
     if (!values) return false;
     for (const value of values) if (!found.includes(value)) found.push(value);
     return true;
   };
   for (let i = 0; i < words.length; i++) {
+    if (!startsPhrase(words[i]!, starts)) continue;
     let phrase = '';
     for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length; n++) {
       const word = words[i + n] ?? '';

@@ -120,9 +120,9 @@ export function ibanValid(candidate: string): boolean {
 
 // ---------- detectors ----------
 
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
 const OBFUSCATED_EMAIL =
-  /[\p{L}\p{N}._%+-]+\s?[[(](?:at|arroba)[\])]\s?[\p{L}\p{N}-]+(?:\s?[[(](?:dot|punto|point)[\])]\s?\p{L}{2,})+/giu;
+  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+\s?[[(](?:at|arroba)[\])]\s?[\p{L}\p{N}-]+(?:\s?[[(](?:dot|punto|point)[\])]\s?\p{L}{2,})+/giu;
 
 const detectEmails: Detector = (text) => {
   const spans: PiiSpan[] = [];
@@ -387,7 +387,7 @@ const detectNames: Detector = (text, { knownPersonNames }) => {
 };
 
 /** Priority order: an earlier detector wins an overlap. */
-const detectors: [PiiType, Detector][] = [
+export const detectors: [PiiType, Detector][] = [
   ['EMAIL', detectEmails],
   ['IBAN', detectIbans],
   ['TRACKING', detectTracking],
@@ -398,15 +398,30 @@ const detectors: [PiiType, Detector][] = [
   ['NAME', detectNames],
 ];
 
+/**
+ * Cheap pre-checks: a detector runs only when its anchor is in the text (an @, a digit next to a
+ * cue word, a street word, a name cue). Most feedback has none, and the full patterns are costly.
+ */
+const ANCHORS: Record<PiiType, RegExp> = {
+  EMAIL: /@|\[at\]|\(at\)|\(arroba\)/i,
+  IBAN: /[A-Z]{2}\d{2}/i,
+  CARD: /\d{4}/,
+  TRACKING:
+    /track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|env[ií]o|1Z|[A-Z]{2}\d{9}[A-Z]{2}|3S[A-Z]{4}|JJD|9[2-5]\d{20}/i,
+  ORDER: /#\d|order|pedido|commande|bestel|auftrag|ordine|encomenda/i,
+  PHONE: /\d[\d\s()./-]{7}/,
+  ADDRESS:
+    /\b(?:street|st|ave|road|rd|lane|ln|drive|dr|blvd|boulevard|way|court|ct|place|pl|terrace|close|crescent|square|gardens|grove|row|parkway|highway|hwy)\b|avenue|calle|c\/|avda|avenida|paseo|plaza|pza|camino|carrera|ronda|traves|carretera|rue|av\.|bd\b|chemin|all[ée]e|impasse|quai|route|cours|stra(?:ß|ss)e|str\.|weg\b|weg\s|allee|platz|gasse|damm|ufer|straat|laan|plein|gracht|kade|singel|dreef|\b(?:am|an der|auf der|im|in der|unter den)\s|via|viale|piazza|p\.zza|corso|largo|vicolo|strada|rua|r\.|travessa|pra[çc]a|estrada|alameda|address|direcci|adress|indirizzo|morada|endere|adres|ship|send|deliver|env[ií]/i,
+  NAME: /./,
+};
+
 /** Finds PII spans, non-overlapping, in text order. */
 export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   const accepted: PiiSpan[] = [];
-  // Cheap pre-checks keep clean text fast: most detectors need a digit, an @ or a capital.
   const hasDigit = /\d/.test(text);
-  const hasAt = /@|\[at\]|\(at\)|\(arroba\)/i.test(text);
   for (const [type, detect] of detectors) {
-    if (type === 'EMAIL' && !hasAt) continue;
     if (type !== 'EMAIL' && type !== 'NAME' && !hasDigit) continue;
+    if (!ANCHORS[type].test(text)) continue;
     const found = detect(text, options).sort((a, b) => a.start - b.start || b.end - a.end);
     for (const candidate of found) {
       if (candidate.end <= candidate.start) continue;

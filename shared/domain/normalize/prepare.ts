@@ -66,8 +66,8 @@ export function prepareFeedbackText(
   // Short texts borrow the title's words for detection ("Terrible" + "La cremallera se rompió").
   const languageText = body.text.length < 40 && title ? `${title.text}. ${body.text}` : body.text;
   const language = withHint(detectLanguage(languageText), input.languageHint);
-  const spam = detectSpam(body.text);
   const words = wordsOf(foldText(body.text));
+  const spam = detectSpam(body.text, words);
   const titleWords = title ? wordsOf(foldText(title.text)) : [];
   const orderTokens = [...body.orderTokens, ...(title?.orderTokens ?? [])];
   const entities = extractEntitiesFromWords(
