@@ -3,9 +3,12 @@
  *
  *   node --import tsx local/demo/cli.ts print [--now <iso>] [--seed <n>] [--items <n>] [--labelled]
  *   node --import tsx local/demo/cli.ts send --secret <generic webhook secret> [--base-url <url>] [--now ...]
+ *   node --import tsx local/demo/cli.ts rehearse [--now ...] [--seed ...]
  *
  * `print` writes the feed as a JSON array (with `--labelled`, each item with its ground truth);
- * `send` posts it to a running stack's generic webhook with a progress line.
+ * `send` posts it to a running stack's generic webhook with a progress line; `rehearse` runs it
+ * in-process through normalize, classify and score and reports the alerts (exit code 1 unless
+ * exactly the spike alerts).
  */
 import { parseArgs } from 'node:util';
 import {
@@ -14,6 +17,7 @@ import {
   generateDemoFeed,
   generateLabelledDemoFeed,
 } from './generate.js';
+import { rehearseDemoFeed } from './rehearse.js';
 import { sendDemoFeed } from './send.js';
 
 async function main(): Promise<void> {
@@ -59,7 +63,13 @@ async function main(): Promise<void> {
     if (result.rejected > 0) process.exitCode = 1;
     return;
   }
-  throw new Error(`unknown command ${command}: use print or send`);
+  if (command === 'rehearse') {
+    const report = await rehearseDemoFeed(options);
+    console.log(JSON.stringify(report, null, 2));
+    if (!report.exactlyTheSpike) process.exitCode = 1;
+    return;
+  }
+  throw new Error(`unknown command ${command}: use print, send or rehearse`);
 }
 
 main().catch((error: unknown) => {
