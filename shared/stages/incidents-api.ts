@@ -234,7 +234,7 @@ export function makeIncidentsApi(deps: RouteDeps & { auth: ApiAuth }) {
       );
     }
     const found = await deps.incidentStore.get(key);
-    if (!found) return page(404, 'No such incident', '');
+    if (!found || found.value.docType !== 'incident') return page(404, 'No such incident', '');
     const title = `${actionLabels[incidentAction]}: ${incidentTitle(found.value)}`;
     if (request.method !== 'POST') {
       // The token stays in the form's action URL (query) and is not echoed into the page body.

@@ -109,7 +109,8 @@ export async function mutateIncident(
 ): Promise<Incident | undefined> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt += 1) {
     const current = await store.get(key);
-    if (!current) return undefined;
+    // Team ledgers share the container: a ledger key is not an incident.
+    if (!current || current.value.docType !== 'incident') return undefined;
     const next = structuredClone(current.value);
     if (!change(next)) return current.value;
     const saved = await store.save(next, current.etag);
