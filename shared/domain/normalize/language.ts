@@ -75,6 +75,8 @@ function confidenceOf(best: Scored, letters: number): number {
 }
 
 const SEGMENT_MIN_LETTERS = 20;
+/** The mixed-language check reads this much (a few sentences are enough to see two languages). */
+const MIXED_CHARS = 1000;
 /** The n-gram detector reads this much; more text does not change the answer, only the cost. */
 const DETECTION_CHARS = 160;
 
@@ -91,12 +93,13 @@ function isMixed(text: string): boolean {
 }
 
 export function detectLanguage(text: string): LanguageResult {
-  const clean = lettersOnly(text);
+  // Only the head of a long text is read: cleaning all of it would cost more than detecting.
+  const clean = lettersOnly(text.length > 2 * DETECTION_CHARS ? text.slice(0, 2 * DETECTION_CHARS) : text);
   const letters = letterCount(clean);
   if (letters < 3) return UNDETERMINED;
   const best = bestOf(clean.length > DETECTION_CHARS ? clean.slice(0, DETECTION_CHARS) : clean);
   if (!best) return UNDETERMINED;
   const confidence = confidenceOf(best, letters);
-  const mixed = letters >= 2 * SEGMENT_MIN_LETTERS && supported.has(best.code) && isMixed(text);
+  const mixed = letters >= 2 * SEGMENT_MIN_LETTERS && supported.has(best.code) && isMixed(text.slice(0, MIXED_CHARS));
   return { code: best.code, confidence, mixed };
 }

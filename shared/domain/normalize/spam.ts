@@ -27,6 +27,21 @@ function isGibberishWord(word: string): boolean {
 }
 
 /** `foldedWords`: the text's words from foldText/wordsOf, when the caller already has them. */
+/** Characters in runs of six or more of the same character ("!!!!!!", "aaaaaaa"). */
+function repeatedRunLength(text: string): number {
+  let total = 0;
+  let run = 1;
+  for (let i = 1; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) === text.charCodeAt(i - 1)) {
+      run++;
+      continue;
+    }
+    if (run >= 6) total += run;
+    run = 1;
+  }
+  return total;
+}
+
 export function detectSpam(text: string, foldedWords?: readonly string[]): SpamVerdict {
   const reasons: string[] = [];
   const urls = text.match(URL) ?? [];
@@ -44,14 +59,15 @@ export function detectSpam(text: string, foldedWords?: readonly string[]): SpamV
 
   const alphaWords = placeholderWords > 0 ? words.filter((word) => !/^[0-9a-f]{8}$/.test(word)) : [...words];
   if (alphaWords.length > 0) {
-    const gibberish = alphaWords.filter((word) => isGibberishWord(word) || KEYBOARD_MASH.test(word)).length;
+    const gibberish = alphaWords.filter(
+      (word) => word.length >= 4 && (isGibberishWord(word) || KEYBOARD_MASH.test(word)),
+    ).length;
     if (gibberish / alphaWords.length >= 0.5 && gibberish >= 1 && letters.length >= 5)
       reasons.push('gibberish');
   }
 
   // Long runs of one character, or one word said over and over, dominating the text.
-  const runs = text.match(/(.)\1{5,}/gu) ?? [];
-  const runLength = runs.reduce((sum, run) => sum + run.length, 0);
+  const runLength = repeatedRunLength(text);
   const counts = new Map<string, number>();
   for (const word of words) counts.set(word, (counts.get(word) ?? 0) + 1);
   const topWord = Math.max(0, ...counts.values());
