@@ -8,7 +8,16 @@ import type { AddressInfo } from 'node:net';
 import functions from '@azure/functions';
 import type { HttpRequest as HttpRequestType, HttpResponseInit } from '@azure/functions';
 import type { Source } from '../../shared/domain/record.js';
-import { signGenericBody } from '../../shared/domain/ingest/signatures.js';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  signGenericBody,
+  verifyShopify,
+  verifyZendeskSignature,
+} from '../../shared/domain/ingest/signatures.js';
+import { extractShopify } from '../../shared/domain/ingest/shopify.js';
+import { extractJudgeme } from '../../shared/domain/ingest/judgeme.js';
+import { extractZendesk } from '../../shared/domain/ingest/zendesk.js';
 import { StorageUnavailableError, type RawStore } from '../../shared/stages/ingest.js';
 
 const { HttpRequest, InvocationContext } = functions;
@@ -221,4 +230,111 @@ export async function serveWebhookHandler(
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * Checks the signature code and the payload schemas against published vectors and sample
+ * payloads (../shared/data/webhooks). Run by hand, never in CI (the folder is absent there):
+ *   node --import tsx -e "import('./test/support/webhook-signing.ts').then(m => m.checkPublishedVectors('../shared/data/webhooks'))"
+ */
+export function checkPublishedVectors(dir: string): boolean {
+  type Vector = Record<string, unknown> & { id: string; secret: string; headers?: Record<string, string> };
+  let allGood = true;
+  const report = (label: string, good: boolean, detail = '') => {
+    allGood &&= good;
+    console.log(`${good ? 'ok  ' : 'FAIL'} ${label}${detail ? ` (${detail})` : ''}`);
+  };
+  const input = (body: unknown, headers: Record<string, string> = {}) => ({
+    header: (name: string) =>
+      Object.entries(headers).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1],
+    query: () => undefined,
+    body,
+    rawBody: Buffer.from(JSON.stringify(body)),
+    receivedAt: new Date(),
+  });
+
+  const shopify = JSON.parse(readFileSync(join(dir, 'shopify/hmac_test_vectors.json'), 'utf8')) as {
+    vectors: Vector[];
+  };
+  for (const vector of shopify.vectors) {
+    const result = verifyShopify(
+      [vector.secret],
+      vector.headers?.['X-Shopify-Hmac-Sha256'],
+      Buffer.from(vector.raw_body as string, 'utf8'),
+    );
+    report(`shopify ${vector.id}`, result.ok === vector.expected_valid, `valid=${result.ok}`);
+  }
+  const zendesk = JSON.parse(readFileSync(join(dir, 'zendesk/signature_test_vectors.json'), 'utf8')) as {
+    vectors: Vector[];
+  };
+  for (const vector of zendesk.vectors) {
+    const body = vector.body_file
+      ? readFileSync(join(dir, 'zendesk', vector.body_file as string))
+      : Buffer.from(vector.body as string, 'utf8');
+    const expected = (vector.expected_valid ?? vector.expected_valid_under_current_doc_scheme) as boolean;
+    const result = verifyZendeskSignature(
+      [vector.secret],
+      vector.signature as string,
+      vector.timestamp as string,
+      body,
+    );
+    report(`zendesk ${vector.id}`, result.ok === expected, `valid=${result.ok}`);
+  }
+
+  const judgeme = JSON.parse(readFileSync(join(dir, 'judgeme/review_created_sample.json'), 'utf8')) as {
+    payload: unknown;
+  };
+  const judgemeResult = extractJudgeme(input(judgeme.payload));
+  report(
+    'judgeme review/created sample maps to one review item',
+    judgemeResult.ok && judgemeResult.plan.items.length === 1,
+    JSON.stringify(judgemeResult.ok ? judgemeResult.plan.items[0] : judgemeResult),
+  );
+
+  for (const file of readdirSync(join(dir, 'zendesk')).filter(
+    (name) => name.endsWith('.json') && !name.includes('vectors'),
+  )) {
+    const document = JSON.parse(readFileSync(join(dir, 'zendesk', file), 'utf8')) as Record<string, unknown>;
+    const body = document.raw_body
+      ? (JSON.parse(document.raw_body as string) as unknown)
+      : (document.payload ?? document);
+    const result = extractZendesk(input(body));
+    console.log(
+      `info zendesk ${file}: ${result.ok ? `${result.plan.topic} items=${result.plan.items.filter((i) => i.feedback).length}${result.plan.note ? ` note="${result.plan.note}"` : ''}` : `${result.status} ${result.error}`}`,
+    );
+  }
+
+  const payloads = join(dir, 'shopify/sample_payloads_2026-04');
+  for (const topic of [
+    'returns/request',
+    'returns/approve',
+    'returns/decline',
+    'returns/update',
+    'returns/cancel',
+    'returns/close',
+    'returns/reopen',
+    'returns/process',
+    'orders/cancelled',
+    'orders/updated',
+    'products/update',
+  ]) {
+    const path = join(payloads, `${topic}.json`);
+    if (!existsSync(path)) continue;
+    const sample = JSON.parse(readFileSync(path, 'utf8')) as { response: unknown };
+    const result = extractShopify(
+      input(sample.response, {
+        'X-Shopify-Topic': topic,
+        'X-Shopify-Shop-Domain': 'shop.myshopify.com',
+        'X-Shopify-Webhook-Id': 'w1',
+      }),
+    );
+    report(
+      `shopify sample ${topic} is accepted`,
+      result.ok,
+      result.ok
+        ? `feedback items=${result.plan.items.filter((i) => i.feedback).length}${result.plan.note ? `, ${result.plan.note}` : ''}`
+        : `${result.status} ${result.error}`,
+    );
+  }
+  return allGood;
 }

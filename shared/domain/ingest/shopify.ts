@@ -27,7 +27,7 @@ interface ReturnLineItem {
   admin_graphql_api_id?: string;
 }
 interface ShopifyReturn {
-  id: number | string;
+  id?: number | string;
   admin_graphql_api_id?: string;
   updated_at?: string | null;
   created_at?: string | null;
@@ -35,9 +35,10 @@ interface ShopifyReturn {
   return_line_items?: ReturnLineItem[] | Record<string, unknown>;
 }
 
+// Return ids are optional: returns/update identifies the return by its gid only, and
+// returns/process may arrive with an empty body.
 const validateReturn = makeValidator<ShopifyReturn>({
   type: 'object',
-  required: ['id'],
   properties: {
     id,
     admin_graphql_api_id: { type: 'string', maxLength: 200 },
@@ -202,11 +203,14 @@ export function extractShopify(input: DeliveryInput): Extraction {
         })),
       );
     }
-    const returnId = shopifyId(ret.id, ret.admin_graphql_api_id);
+    const returnId =
+      ret.id !== undefined || ret.admin_graphql_api_id
+        ? `return-${shopifyId(ret.id ?? '', ret.admin_graphql_api_id)}`
+        : deliveryId;
     return plan(
       [
         {
-          sourceId: `${topic.replace('/', '.')}-return-${returnId}`,
+          sourceId: `${topic.replace('/', '.')}-${returnId}`,
           revision,
           itemPointer: '',
           eventTime,
