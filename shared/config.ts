@@ -39,12 +39,14 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.hostStorage,
-    description: 'Functions host storage (local: a connection string). Azure uses `AzureWebJobsStorage__accountName` + `__credential` + `__clientId`.',
+    description:
+      'Functions host storage (local: a connection string). Azure uses `AzureWebJobsStorage__accountName` + `__credential` + `__clientId`.',
     requiredIn: 'local',
   },
   {
     name: settings.feedbackStorage,
-    description: 'Connection to the storage account with the `raw` and `landing` containers (local: a connection string). Azure uses `FEEDBACK_STORAGE__blobServiceUri` + `__credential` + `__clientId`.',
+    description:
+      'Connection to the storage account with the `raw` and `landing` containers (local: a connection string). Azure uses `FEEDBACK_STORAGE__blobServiceUri` + `__credential` + `__clientId`.',
     requiredIn: 'local',
   },
   {
@@ -55,7 +57,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.eventHubs,
-    description: 'Event Hubs connection (local: the emulator connection string ending `;UseDevelopmentEmulator=true`). Azure uses `EVENTHUB_CONNECTION__fullyQualifiedNamespace`.',
+    description:
+      'Event Hubs connection (local: the emulator connection string ending `;UseDevelopmentEmulator=true`). Azure uses `EVENTHUB_CONNECTION__fullyQualifiedNamespace`.',
     requiredIn: 'local',
   },
   {
@@ -63,7 +66,12 @@ export const settingDefinitions: SettingDefinition[] = [
     description: 'Azure: Event Hubs namespace host name, e.g. `myns.servicebus.windows.net`.',
     requiredIn: 'azure',
   },
-  { name: settings.cosmosEndpoint, description: 'Cosmos DB account endpoint.', requiredIn: 'both', schema: url },
+  {
+    name: settings.cosmosEndpoint,
+    description: 'Cosmos DB account endpoint.',
+    requiredIn: 'both',
+    schema: url,
+  },
   {
     name: settings.cosmosDatabase,
     description: 'Cosmos DB database name.',
@@ -83,12 +91,23 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.shopifySecrets,
-    description: 'Shopify webhook signing secrets, comma-separated (rotation: old and new both valid). Key Vault reference in Azure.',
+    description:
+      'Shopify webhook signing secrets, comma-separated (rotation: old and new both valid). Key Vault reference in Azure.',
     requiredIn: 'both',
     secret: true,
   },
-  { name: settings.judgemeSecrets, description: 'Judge.me webhook secrets, comma-separated.', requiredIn: 'both', secret: true },
-  { name: settings.zendeskSecrets, description: 'Zendesk webhook signing secrets, comma-separated.', requiredIn: 'both', secret: true },
+  {
+    name: settings.judgemeSecrets,
+    description: 'Judge.me webhook secrets, comma-separated.',
+    requiredIn: 'both',
+    secret: true,
+  },
+  {
+    name: settings.zendeskSecrets,
+    description: 'Zendesk webhook signing secrets, comma-separated.',
+    requiredIn: 'both',
+    secret: true,
+  },
   {
     name: settings.genericSecrets,
     description: 'Secrets for the generic signed webhook, comma-separated.',
@@ -111,7 +130,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.tokenKey,
-    description: 'HMAC key for stable tokens of customer ids and order/tracking numbers (at least 32 characters).',
+    description:
+      'HMAC key for stable tokens of customer ids and order/tracking numbers (at least 32 characters).',
     requiredIn: 'both',
     secret: true,
     schema: { type: 'string', minLength: 32 },
@@ -131,7 +151,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.teamsWebhookUrl,
-    description: 'Teams Workflows webhook URL for alert cards (local: the dev host receiver `/_local/teams`).',
+    description:
+      'Teams Workflows webhook URL for alert cards (local: the dev host receiver `/_local/teams`).',
     requiredIn: 'both',
     secret: true,
     schema: url,
@@ -145,7 +166,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: settings.openAiEndpoint,
-    description: 'Azure OpenAI (or OpenAI-compatible) endpoint. Empty: no LLM escalation (rules + local model only).',
+    description:
+      'Azure OpenAI (or OpenAI-compatible) endpoint. Empty: no LLM escalation (rules + local model only).',
     requiredIn: 'optional',
     default: '',
   },
@@ -256,7 +278,9 @@ const list = (value: string | undefined): string[] =>
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mode = env[settings.mode];
   if (mode !== 'local' && mode !== 'azure') {
-    throw new ConfigError(`setting ${settings.mode} must be 'local' or 'azure' (got ${mode === undefined ? 'nothing' : 'another value'})`);
+    throw new ConfigError(
+      `setting ${settings.mode} must be 'local' or 'azure' (got ${mode === undefined ? 'nothing' : 'another value'})`,
+    );
   }
   const values: Record<string, string> = {};
   for (const definition of settingDefinitions) {
@@ -266,8 +290,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const validate = validators[mode];
   if (!validate(values)) {
-    const problems = describeErrors(validate.errors).replace(/\/ must have property '([^']+)'/g, 'missing setting $1');
-    throw new ConfigError(`invalid configuration (${mode} mode): ${problems.replace(/^\/([A-Za-z_]+)/gm, 'setting $1')}`);
+    const problems = describeErrors(validate.errors).replace(
+      /\/ must have property '([^']+)'/g,
+      'missing setting $1',
+    );
+    throw new ConfigError(
+      `invalid configuration (${mode} mode): ${problems.replace(/^\/([A-Za-z_]+)/gm, 'setting $1')}`,
+    );
   }
   const get = (name: string): string => values[name] ?? '';
   const secrets = {
@@ -277,7 +306,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generic: list(get(settings.genericSecrets)),
   };
   for (const [source, entries] of Object.entries(secrets)) {
-    if (entries.length === 0) throw new ConfigError(`setting ${source.toUpperCase()}_WEBHOOK_SECRETS has no secret`);
+    if (entries.length === 0)
+      throw new ConfigError(`setting ${source.toUpperCase()}_WEBHOOK_SECRETS has no secret`);
   }
   const openAiEndpoint = get(settings.openAiEndpoint);
   return {

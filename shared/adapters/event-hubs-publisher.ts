@@ -45,10 +45,12 @@ export class EventHubsPublisher implements EventPublisher {
       for (const event of keyed) {
         const data = { body: event.body, contentType: 'application/json', properties: event.properties };
         if (!batch.tryAdd(data)) {
-          if (batch.count === 0) throw new Error(`an event for ${partitionKey} is larger than the hub's message limit`);
+          if (batch.count === 0)
+            throw new Error(`an event for ${partitionKey} is larger than the hub's message limit`);
           await producer.sendBatch(batch);
           batch = await producer.createBatch({ partitionKey });
-          if (!batch.tryAdd(data)) throw new Error(`an event for ${partitionKey} is larger than the hub's message limit`);
+          if (!batch.tryAdd(data))
+            throw new Error(`an event for ${partitionKey} is larger than the hub's message limit`);
         }
       }
       if (batch.count > 0) await producer.sendBatch(batch);

@@ -31,7 +31,9 @@ function eventSchema(id: string, blocks: Record<string, object>): object {
   };
 }
 
-export const normalizedEventSchema = eventSchema('feedback-normalized.v1', { normalized: normalizedBlockSchema });
+export const normalizedEventSchema = eventSchema('feedback-normalized.v1', {
+  normalized: normalizedBlockSchema,
+});
 export const classifiedEventSchema = eventSchema('feedback-classified.v1', {
   normalized: normalizedBlockSchema,
   classification: classificationBlockSchema,

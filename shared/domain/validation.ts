@@ -29,7 +29,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
     .slice(0, 5)
     .map((error) => {
       const path = error.instancePath === '' ? '/' : error.instancePath;
-      if (error.keyword === 'required') return `${path} must have property '${String(error.params.missingProperty)}'`;
+      if (error.keyword === 'required')
+        return `${path} must have property '${String(error.params.missingProperty)}'`;
       if (error.keyword === 'additionalProperties')
         return `${path} must not have property '${String(error.params.additionalProperty)}'`;
       return `${path} ${error.message ?? 'is invalid'}`;

@@ -30,7 +30,9 @@ export function quarantineOnFinalFailure(
       const message = error instanceof Error ? error.message : String(error);
       const list = Array.isArray(messages) ? messages : [messages];
       const batchId = createHash('sha256').update(JSON.stringify(list)).digest('hex').slice(0, 32);
-      context.error(`${stage}: batch of ${list.length} failed on its last attempt; quarantined as ${batchId}: ${message}`);
+      context.error(
+        `${stage}: batch of ${list.length} failed on its last attempt; quarantined as ${batchId}: ${message}`,
+      );
       await quarantine.put({
         id: `${stage}:batch:${batchId}`,
         stage,

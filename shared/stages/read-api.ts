@@ -13,19 +13,29 @@ export interface DependencyProbe {
 
 const PROBE_TIMEOUT_MS = 5000;
 
-async function probe(dependency: DependencyProbe): Promise<{ name: string; ok: boolean; ms: number; error?: string }> {
+async function probe(
+  dependency: DependencyProbe,
+): Promise<{ name: string; ok: boolean; ms: number; error?: string }> {
   const started = Date.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       dependency.check(),
       new Promise((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS);
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)),
+          PROBE_TIMEOUT_MS,
+        );
       }),
     ]);
     return { name: dependency.name, ok: true, ms: Date.now() - started };
   } catch (error) {
-    return { name: dependency.name, ok: false, ms: Date.now() - started, error: error instanceof Error ? error.message.split('\n')[0] : 'failed' };
+    return {
+      name: dependency.name,
+      ok: false,
+      ms: Date.now() - started,
+      error: error instanceof Error ? error.message.split('\n')[0] : 'failed',
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -45,7 +55,8 @@ export function makeHealth(probes: DependencyProbe[]) {
 export function makeFeedbackApi(deps: { feedbackStore: FeedbackStore; rawContainerUrl: string }) {
   return async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     const id = request.params.id ?? '';
-    if (!/^[0-9a-f]{32}$/.test(id)) return { status: 400, jsonBody: { error: 'id must be a 32-character feedback id' } };
+    if (!/^[0-9a-f]{32}$/.test(id))
+      return { status: 400, jsonBody: { error: 'id must be a 32-character feedback id' } };
     const record = await deps.feedbackStore.get(id);
     if (!record) return { status: 404, jsonBody: { error: `no feedback ${id}` } };
     const lineage = (record.header as { lineage?: { rawBlob?: string } }).lineage;
