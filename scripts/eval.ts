@@ -269,6 +269,19 @@ for (const file of [...dataFiles, ...(args['include-reviews'] ?? [])]) {
     );
 }
 const uci = (args.uci ?? []).map(evaluateUci);
+const uciItems = uci.reduce((sum, result) => sum + result.items, 0);
+const uciCombined =
+  uciItems === 0
+    ? undefined
+    : {
+        items: uciItems,
+        binaryAccuracy:
+          Math.round(
+            (uci.reduce((sum, result) => sum + result.binaryAccuracy * result.items, 0) / uciItems) * 10000,
+          ) / 10000,
+      };
+if (uciCombined)
+  say(`\n== UCI combined: binary accuracy ${uciCombined.binaryAccuracy} on ${uciCombined.items}`);
 for (const result of uci)
   say(
     `\n== UCI ${result.file}: binary accuracy ${result.binaryAccuracy} on ${result.items} (predicted neutral ${result.predictedNeutral})`,
@@ -287,6 +300,7 @@ const report = {
   path: 'rules + model (no LLM)',
   datasets: datasets.map(({ errors, ...rest }) => ({ ...rest, errors: errors.slice(0, 60) })),
   uci,
+  uciCombined,
   itemsPerSecond: sample.length === 0 ? 0 : Math.round((sample.length * 20) / seconds),
 };
 if (!args['no-write']) {

@@ -34,14 +34,15 @@ const { values: args } = parseArgs({
   options: {
     'data-dir': { type: 'string', default: '../shared/data' },
     'include-reviews': { type: 'string', multiple: true },
-    epochs: { type: 'string', default: '6' },
+    epochs: { type: 'string', default: '8' },
     seed: { type: 'string', default: '7' },
     'per-category': { type: 'string', default: '160' },
     out: { type: 'string', default: 'models' },
-    'xed-weight': { type: 'string', default: '0.35' },
-    'lexicon-weight': { type: 'string', default: '0.25' },
-    'amazon-weight': { type: 'string', default: '1' },
+    'xed-weight': { type: 'string', default: '0.15' },
+    'lexicon-weight': { type: 'string', default: '1' },
+    'amazon-weight': { type: 'string', default: '3' },
     'vader-threshold': { type: 'string', default: '1.5' },
+    bits: { type: 'string', default: '17' },
   },
 });
 
@@ -164,7 +165,12 @@ if (existsSync(dataDir)) {
       const [lang, text, , , polarity] = line.split('\t');
       if (!lang || !text || !polarity) continue;
       if (polarity !== 'positive' && polarity !== 'negative' && polarity !== 'neutral') continue;
-      rows.push({ text, sentiment: polarity, weight: Number(args['xed-weight']) * (lang === 'en' ? 1.3 : 1), source: 'xed' });
+      rows.push({
+        text,
+        sentiment: polarity,
+        weight: Number(args['xed-weight']) * (lang === 'en' ? 1.3 : 1),
+        source: 'xed',
+      });
     }
     addSource(
       'XED (Helsinki-NLP/XED@76666d25)',
@@ -209,7 +215,12 @@ if (existsSync(dataDir)) {
       if (!parsed) continue;
       const [word, value] = parsed;
       if (!word || Number.isNaN(value) || Math.abs(value) < threshold) continue;
-      rows.push({ text: word, sentiment: value > 0 ? 'positive' : 'negative', weight: Number(args['lexicon-weight']), source: name });
+      rows.push({
+        text: word,
+        sentiment: value > 0 ? 'positive' : 'negative',
+        weight: Number(args['lexicon-weight']),
+        source: name,
+      });
     }
     addSource(name, path, licence, 'sentiment (single words as weak examples)', 0.25, rows);
   };
@@ -217,7 +228,13 @@ if (existsSync(dataDir)) {
     const [word, value] = line.split('\t');
     return word && value ? [word, Number(value)] : undefined;
   };
-  lexiconRows('VADER lexicon', 'multilingual/vader_en/vader_lexicon.txt', 'MIT', tabbed, Number(args['vader-threshold']));
+  lexiconRows(
+    'VADER lexicon',
+    'multilingual/vader_en/vader_lexicon.txt',
+    'MIT',
+    tabbed,
+    Number(args['vader-threshold']),
+  );
   lexiconRows('AFINN-165 en', 'multilingual/afinn/AFINN-en-165.txt', 'Apache-2.0', tabbed, 2);
   lexiconRows('AFINN-165 fr', 'multilingual/afinn/AFINN-fr-165.txt', 'Apache-2.0', tabbed, 2);
   lexiconRows('LeIA pt', 'multilingual/leia_pt/vader_lexicon_ptbr.txt', 'MIT', tabbed, 1.5);
@@ -277,7 +294,7 @@ for (const file of args['include-reviews'] ?? []) {
 const taxonomy = loadTaxonomy();
 const started = Date.now();
 const artifact = trainModel(examples, {
-  features: defaultFeatureConfig,
+  features: { ...defaultFeatureConfig, bits: Number(args.bits) },
   sentimentLabels: [...sentimentLabels],
   categoryLabels: taxonomy.categories.map((category) => category.id),
   categoryBits: 15,

@@ -11,6 +11,7 @@ import type { CandidateLabels, ClassifyInput } from './labels.js';
 import { severityRank } from './labels.js';
 import type { CompactModel } from './model.js';
 import { applyRules, ruleTokens, type CompiledRules, type RuleFindings } from './rules.js';
+import { foldText } from './text.js';
 import type { LlmClassifier, LlmLabels, LlmUsage } from './llm.js';
 
 export type Classification = Omit<ClassificationBlock, 'needsReview'>;
@@ -81,17 +82,67 @@ function round(value: number): number {
 
 const NON_ISSUE = new Set(['praise', 'other']);
 
-function findComponent(taxonomy: Taxonomy, input: ClassifyInput, text: string): string | null {
-  const known = new Set(taxonomy.components.map((component) => component.id));
-  const fromNormalize = input.components.find((component) => known.has(component));
-  if (fromNormalize) return fromNormalize;
-  const tokens = ` ${ruleTokens(text).join(' ')} `;
-  for (const component of taxonomy.components) {
-    const languages = [input.language, 'en'];
-    for (const language of languages) {
-      for (const synonym of component.synonyms[language] ?? []) {
-        if (tokens.includes(` ${ruleTokens(synonym).join(' ')} `)) return component.id;
+/** Per category and language: single-word synonyms by token, multi-word ones as padded phrases. */
+interface ComponentIndex {
+  allowed: Set<string>;
+  byLanguage: Map<string, { single: Map<string, string>; multi: { phrase: string; id: string }[] }>;
+}
+
+function componentIndex(taxonomy: Taxonomy): Map<string, ComponentIndex> {
+  const index = new Map<string, ComponentIndex>();
+  for (const category of taxonomy.categories) {
+    const entry: ComponentIndex = { allowed: new Set(), byLanguage: new Map() };
+    for (const component of taxonomy.components.filter((candidate) =>
+      candidate.categories.includes(category.id),
+    )) {
+      entry.allowed.add(component.id);
+      for (const [language, synonyms] of Object.entries(component.synonyms)) {
+        const forLanguage = entry.byLanguage.get(language) ?? {
+          single: new Map<string, string>(),
+          multi: [],
+        };
+        entry.byLanguage.set(language, forLanguage);
+        for (const synonym of synonyms) {
+          const tokens = ruleTokens(synonym);
+          if (tokens.length === 1) {
+            if (!forLanguage.single.has(tokens[0] as string))
+              forLanguage.single.set(tokens[0] as string, component.id);
+          } else if (tokens.length > 1) {
+            forLanguage.multi.push({ phrase: ` ${tokens.join(' ')} `, id: component.id });
+          }
+        }
       }
+    }
+    index.set(category.id, entry);
+  }
+  return index;
+}
+
+/**
+ * The affected part: a component the normalize stage recognised, else the first taxonomy synonym
+ * in the text; only components the taxonomy lists for the primary category count ("Paket" in a
+ * late delivery is not a packaging fault).
+ */
+function findComponent(
+  index: Map<string, ComponentIndex>,
+  input: ClassifyInput,
+  tokens: string[],
+  category: string,
+): string | null {
+  const entry = index.get(category);
+  if (!entry) return null;
+  const fromNormalize = input.components.find((id) => entry.allowed.has(id));
+  if (fromNormalize) return fromNormalize;
+  for (const language of input.language === 'en' ? ['en'] : [input.language, 'en']) {
+    const forLanguage = entry.byLanguage.get(language);
+    if (!forLanguage) continue;
+    for (const token of tokens) {
+      const id = forLanguage.single.get(token);
+      if (id) return id;
+    }
+    if (forLanguage.multi.length > 0) {
+      const padded = ` ${tokens.join(' ')} `;
+      for (const { phrase, id } of forLanguage.multi) if (padded.includes(phrase)) return id;
     }
   }
   return null;
@@ -120,11 +171,10 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
   const { taxonomy, rules, model, llm } = options;
   const threshold = options.escalationThreshold ?? DEFAULT_ESCALATION_THRESHOLD;
   const categoryIds = taxonomy.categories.map((category) => category.id);
+  const components = componentIndex(taxonomy);
   const priority = rules.config.categoryPriority;
-  const priorityOf = (category: string) => {
-    const index = priority.indexOf(category);
-    return index < 0 ? priority.length : index;
-  };
+  const priorityIndex = new Map(priority.map((category, index) => [category, index]));
+  const priorityOf = (category: string) => priorityIndex.get(category) ?? priority.length;
 
   function assemble(
     labels: CandidateLabels,
@@ -154,8 +204,9 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
 
   function classifyLocal(input: ClassifyInput): LocalOutcome {
     const text = input.title ? `${input.title}. ${input.text}` : input.text;
-    const findings = applyRules(rules, text, input.language);
-    const features = model.features(text);
+    const folded = foldText(text);
+    const findings = applyRules(rules, text, input.language, folded);
+    const features = model.features(text, folded);
     const reasons: string[] = [];
 
     // Sentiment: the model's log-probabilities, nudged by cues and the rating prior.
@@ -287,7 +338,7 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
     else if (sentimentLabel === 'negative' || !NON_ISSUE.has(primaryCategory)) intent = 'complaint';
     else intent = 'praise';
 
-    const component = findComponent(taxonomy, input, text);
+    const component = findComponent(components, input, findings.tokens, primaryCategory);
     const candidates: CandidateLabels = {
       sentiment,
       primaryCategory,

@@ -43,12 +43,13 @@ const CHAR_SEED = hashString(FNV_OFFSET, 'char');
 const SEPARATOR = 0x1f;
 
 /** Tokens as features see them: folded, negation-marked. */
-export function featureTokens(text: string): string[] {
-  return markNegation(tokenize(foldText(text)));
+export function featureTokens(text: string, folded = foldText(text)): string[] {
+  return markNegation(tokenize(folded));
 }
 
-export function extractFeatures(text: string, config: FeatureConfig): SparseFeatures {
-  const tokens = featureTokens(text);
+/** `folded` may be passed when the caller already folded the text. */
+export function extractFeatures(text: string, config: FeatureConfig, folded?: string): SparseFeatures {
+  const tokens = featureTokens(text, folded);
   const mask = (1 << config.bits) - 1;
   const out: number[] = [];
   let previousHash = -1;

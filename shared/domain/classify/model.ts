@@ -102,7 +102,8 @@ export interface Prediction {
 export interface CompactModel {
   version: string;
   artifact: ModelArtifact;
-  features(text: string): SparseFeatures;
+  /** `folded` may be passed when the caller already folded the text. */
+  features(text: string, folded?: string): SparseFeatures;
   predictSentiment(features: SparseFeatures): Prediction;
   predictCategory(features: SparseFeatures): Prediction;
 }
@@ -183,7 +184,7 @@ export function modelFromArtifact(input: unknown): CompactModel {
   return {
     version: artifact.version,
     artifact,
-    features: (text) => extractFeatures(text, artifact.features),
+    features: (text, folded) => extractFeatures(text, artifact.features, folded),
     predictSentiment: (features) => predictHead(sentiment, features),
     predictCategory: (features) => predictHead(category, features),
   };

@@ -98,7 +98,11 @@ export function loadSafetyLexicon(path = 'config/classify/safety-lexicon.json'):
 const ruleTokenPattern = /[\p{L}\p{N}]+|\p{Extended_Pictographic}|[!?]/gu;
 
 export function ruleTokens(text: string): string[] {
-  return foldText(text).match(ruleTokenPattern) ?? [];
+  return ruleTokensOfFolded(foldText(text));
+}
+
+export function ruleTokensOfFolded(folded: string): string[] {
+  return folded.match(ruleTokenPattern) ?? [];
 }
 
 const ruleNegations = new Set<string>([
@@ -132,6 +136,7 @@ export interface CompiledRules {
 }
 
 const PREFIX_KEY = 3;
+const noPatterns: CompiledPattern[] = [];
 
 function compileTerm(kind: GroupKind, name: string, language: string, term: string): CompiledPattern {
   const parts: PatternPart[] = [];
@@ -199,6 +204,8 @@ export interface RuleFindings {
   sarcasmStrong: boolean;
   questionMark: boolean;
   ruleIds: string[];
+  /** The rule tokens of the text, for callers that match more phrases (components). */
+  tokens: string[];
 }
 
 function partMatches(part: PatternPart, token: string | undefined): boolean {
@@ -237,8 +244,14 @@ function negatedBefore(tokens: string[], start: number): boolean {
   return false;
 }
 
-export function applyRules(rules: CompiledRules, text: string, language: string): RuleFindings {
-  const tokens = ruleTokens(text);
+/** `folded` may be passed when the caller already folded the text (see foldText). */
+export function applyRules(
+  rules: CompiledRules,
+  text: string,
+  language: string,
+  folded = foldText(text),
+): RuleFindings {
+  const tokens = ruleTokensOfFolded(folded);
   const findings: RuleFindings = {
     hazards: [],
     categories: new Map(),
@@ -250,15 +263,15 @@ export function applyRules(rules: CompiledRules, text: string, language: string)
     sarcasmStrong: false,
     questionMark: text.includes('?'),
     ruleIds: [],
+    tokens,
   };
   const ids = new Set<string>();
   const seen = new Set<CompiledPattern>();
   for (let position = 0; position < tokens.length; position++) {
     const token = tokens[position] as string;
-    const candidates = [
-      ...(rules.exact.get(token) ?? []),
-      ...(token.length >= PREFIX_KEY ? (rules.prefix.get(token.slice(0, PREFIX_KEY)) ?? []) : []),
-    ];
+    const exact = rules.exact.get(token);
+    const prefixed = token.length >= PREFIX_KEY ? rules.prefix.get(token.slice(0, PREFIX_KEY)) : undefined;
+    const candidates = exact && prefixed ? exact.concat(prefixed) : (exact ?? prefixed ?? noPatterns);
     for (const pattern of candidates) {
       // Safety terms apply in every language (a mislabelled language must not hide a hazard).
       if (

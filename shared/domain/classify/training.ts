@@ -152,9 +152,19 @@ export function trainModel(examples: TrainingExample[], options: TrainingOptions
     random,
   );
   const hash = trainingHash(examples);
+  // The version covers the data and the settings, so a retrain with other settings is a new version.
+  const settings = JSON.stringify([
+    options.features,
+    options.categoryBits,
+    options.seed,
+    options.epochs,
+    options.learningRate,
+    options.l2,
+  ]);
+  const version = createHash('sha256').update(`${hash}\u0000${settings}`).digest('hex').slice(0, 8);
   return {
     format: MODEL_FORMAT,
-    version: `${options.versionPrefix}-${hash.slice(0, 8)}`,
+    version: `${options.versionPrefix}-${version}`,
     features: options.features,
     heads: {
       sentiment: encodeHead(
