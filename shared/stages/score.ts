@@ -57,6 +57,8 @@ export interface ScoreDeps {
   logger: Logger;
   /** ETag conflicts retried per product before the batch fails (default 12). */
   maxConflictRetries?: number;
+  /** Product states kept in memory to write without reading first (default 1000). */
+  stateCacheSize?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,6 +77,19 @@ export function makeScore(
   // Category baselines change once per event day; history only when days roll out. Cache both.
   const categoryCache = new Map<string, { day: number; doc: CategoryBaseline | undefined }>();
   const historyCache = new Map<string, Versioned<ProductHistory> | undefined>();
+
+  const stateCache = new Map<string, Versioned<ProductFeatures>>();
+  const stateCacheSize = deps.stateCacheSize ?? 1000;
+  function takeCachedState(key: string): Versioned<ProductFeatures> | undefined {
+    const cached = stateCache.get(key);
+    stateCache.delete(key);
+    return cached;
+  }
+  function cacheState(key: string, state: Versioned<ProductFeatures>): void {
+    stateCache.delete(key);
+    stateCache.set(key, state);
+    if (stateCache.size > stateCacheSize) stateCache.delete(stateCache.keys().next().value!);
+  }
 
   async function quarantineItem(
     payload: unknown,
@@ -155,7 +170,10 @@ export function makeScore(
     const minDay = dayOfHour(Math.min(...hours));
     const maxDay = dayOfHour(Math.max(...hours));
     for (let attempt = 0; ; attempt++) {
-      const current = await featureStore.read<ProductFeatures>(key);
+      // The state this process last wrote is tried first, without a read; if anyone else wrote
+      // since, its ETag no longer matches, the write conflicts and the next attempt reads.
+      const cached = attempt === 0 ? takeCachedState(key) : undefined;
+      const current = cached ?? (await featureStore.read<ProductFeatures>(key));
       const state = current?.value;
       const needsHistory = state?.historyFromDay !== undefined && state.historyFromDay <= maxDay - 357;
       const isNew =
@@ -177,9 +195,12 @@ export function makeScore(
         const written = await featureStore.write(key, result.state, current?.etag);
         if (!written.ok) {
           if (attempt >= maxRetries) throw new Error(`score: features of ${productKey} kept conflicting`);
-          await sleep(Math.random() * Math.min(50, 2 ** attempt));
+          if (!cached) await sleep(Math.random() * Math.min(50, 2 ** attempt));
           continue;
         }
+        cacheState(key, { value: result.state, etag: written.etag });
+      } else if (current) {
+        cacheState(key, current);
       }
       if (result.contributions) {
         const { firstDay, byCategory } = result.contributions;

@@ -233,3 +233,12 @@ void test('weekday factor follows the product’s weekly pattern', () => {
   assert.ok(onSunday > 1.5 && onSunday < 2, `sunday ${onSunday}`);
   assert.ok(onMonday > 0.8 && onMonday < 1, `monday ${onMonday}`);
 });
+
+void test('redelivery is recognised with long revisions too (markers keep a short tag)', () => {
+  const long = item('a', '2026-05-01T10:00:00Z', { revision: '2026-05-01T10:00:00.000Z#webhook-1234567890' });
+  const result = scoreProductBatch(undefined, [long, long], context());
+  assert.deepEqual(
+    result.outcomes.map((o) => o.redelivered),
+    [false, true],
+  );
+});

@@ -30,7 +30,21 @@ export interface FeatureStore {
 
 /** In-memory feature store with real ETag semantics; `injectConflicts` makes writes fail at a rate. */
 export class MemoryFeatureStore implements FeatureStore {
-  readonly docs = new Map<string, { value: unknown; etag: string }>();
+  /**
+   * Documents as JSON text, as a database would hold them (and cheaper to copy than objects);
+   * documents only ever patched stay parsed until read.
+   */
+  readonly docs = new Map<
+    string,
+    { json?: string; parsed?: Record<string, Record<string, unknown>>; etag: string }
+  >();
+
+  private textOf(key: string): string | undefined {
+    const doc = this.docs.get(key);
+    if (!doc) return undefined;
+    doc.json ??= JSON.stringify(doc.parsed);
+    return doc.json;
+  }
   private version = 0;
   /** Optional conflict injection for tests: returns true to fail this write with a conflict. */
   injectConflict: ((key: string) => boolean) | undefined;
@@ -43,8 +57,8 @@ export class MemoryFeatureStore implements FeatureStore {
 
   async read<T>(key: string): Promise<Versioned<T> | undefined> {
     await this.pause();
-    const doc = this.docs.get(key);
-    return doc ? { value: structuredClone(doc.value) as T, etag: doc.etag } : undefined;
+    const text = this.textOf(key);
+    return text === undefined ? undefined : { value: JSON.parse(text) as T, etag: this.docs.get(key)!.etag };
   }
 
   async write<T>(key: string, value: T, etag: string | undefined): Promise<WriteResult> {
@@ -54,22 +68,26 @@ export class MemoryFeatureStore implements FeatureStore {
     if (etag === undefined ? existing !== undefined : existing?.etag !== etag)
       return { ok: false, reason: 'conflict' };
     const next = `"${++this.version}"`;
-    this.docs.set(key, { value: structuredClone(value), etag: next });
+    this.docs.set(key, { json: JSON.stringify(value), etag: next });
     return { ok: true, etag: next };
   }
 
   async setField(key: string, property: string, field: string, value: unknown): Promise<void> {
     await this.pause();
     const existing = this.docs.get(key);
-    const doc = (existing?.value ?? { [property]: {} }) as Record<string, Record<string, unknown>>;
-    (doc[property] ??= {})[field] = structuredClone(value);
-    this.docs.set(key, { value: doc, etag: `"${++this.version}"` });
+    const doc =
+      existing?.parsed ??
+      (existing?.json !== undefined
+        ? (JSON.parse(existing.json) as Record<string, Record<string, unknown>>)
+        : { [property]: {} });
+    (doc[property] ??= {})[field] = JSON.parse(JSON.stringify(value)) as unknown;
+    this.docs.set(key, { parsed: doc, etag: `"${++this.version}"` });
   }
 
   /** Plain snapshot of every document (for replay comparisons). */
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const key of [...this.docs.keys()].sort()) out[key] = structuredClone(this.docs.get(key)!.value);
+    for (const key of [...this.docs.keys()].sort()) out[key] = JSON.parse(this.textOf(key)!) as unknown;
     return out;
   }
 }

@@ -129,6 +129,14 @@ export function dayBucket(state: ProductFeatures, day: number): DayBucket {
   return bucket;
 }
 
+/** A short, stable stand-in for a revision in the idempotency markers (keeps documents small). */
+export function revisionTag(revision: string): string {
+  if (revision.length <= 12) return revision;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < revision.length; i++) hash = Math.imul(hash ^ revision.charCodeAt(i), 0x01000193);
+  return `~${(hash >>> 0).toString(16).padStart(8, '0')}`;
+}
+
 /** What one counted item adds. */
 export interface CountedItem {
   feedbackId: string;
@@ -142,25 +150,29 @@ export interface CountedItem {
   customerToken?: string;
 }
 
+function addTo(counts: Counts, item: CountedItem): void {
+  counts.n += 1;
+  if (item.negative) counts.neg += 1;
+  // Rounded so that sums do not drift with the order of additions in replays.
+  counts.sent = Math.round((counts.sent + item.sentiment) * 1e6) / 1e6;
+  if (item.critical) counts.crit += 1;
+}
+
 export function addCountedItem(state: ProductFeatures, item: CountedItem): void {
   const hourly = hourBucket(state, item.hour);
   const hc = (hourly.c[item.category] ??= emptyCounts());
   const day = dayOfHour(item.hour);
   const daily = dayBucket(state, day);
   const dc = (daily.c[item.category] ??= { ...emptyCounts(), dc: 0, cust: [] });
-  for (const counts of [hc, dc]) {
-    counts.n += 1;
-    if (item.negative) counts.neg += 1;
-    counts.sent = Math.round((counts.sent + item.sentiment) * 1e6) / 1e6;
-    if (item.critical) counts.crit += 1;
-  }
+  addTo(hc, item);
+  addTo(dc, item);
   if (item.customerToken !== undefined) {
     dc.dc += 1;
     (dc.cust ??= []).push(item.customerToken);
   }
   daily.h[item.hour - day * 24] = (daily.h[item.hour - day * 24] ?? 0) + 1;
   if (item.component) daily.comp[item.component] = (daily.comp[item.component] ?? 0) + 1;
-  hourly.seen[item.feedbackId] = item.revision;
+  hourly.seen[item.feedbackId] = revisionTag(item.revision);
   if (item.hour > state.watermarkHour) state.watermarkHour = item.hour;
   if (item.hour < state.firstHour) state.firstHour = item.hour;
 }
@@ -279,7 +291,10 @@ export function hourShares(
   };
 }
 
-/** Mean sentiment of the product over the last 7 days against the 28 before (item-level feature). */
+/**
+ * Mean sentiment of the product over the 7 closed days before `day` against the 28 before those
+ * (item-level feature; closed days only, so it is stable within a day).
+ */
 export function sentimentTrend(
   state: ProductFeatures,
   day: number,
@@ -295,10 +310,10 @@ export function sentimentTrend(
     }
     return n === 0 ? null : Math.round((sum / n) * 1000) / 1000;
   };
-  return { recent: mean(day - 6, day), before: mean(day - 34, day - 7) };
+  return { recent: mean(day - 7, day - 1), before: mean(day - 35, day - 8) };
 }
 
-/** Share of the product's counted items in defect categories over the last 28 days (item-level feature). */
+/** Share of the product's counted items in defect categories over the 28 closed days before `day`. */
 export function defectFrequency(
   state: ProductFeatures,
   day: number,
@@ -306,7 +321,7 @@ export function defectFrequency(
 ): number | null {
   let all = 0;
   let defects = 0;
-  for (let d = day - 27; d <= day; d++) {
+  for (let d = day - 28; d < day; d++) {
     for (const [category, counts] of Object.entries(state.days[d]?.c ?? {})) {
       all += counts.n;
       if (defectCategories.includes(category)) defects += counts.n;

@@ -22,6 +22,7 @@ import {
   hourShares,
   isoOfHour,
   ownHistoryDays,
+  revisionTag,
   sentimentTrend,
   type CategoryBaseline,
   type Episode,
@@ -88,6 +89,8 @@ const decisionWeight = { alert: 60, ticket_candidate: 30, review: 15, none: 0 } 
 class BaselineCache {
   private daily = new Map<string, DailyExpectation>();
   private shares = new Map<number, { shares: number[]; basis: number[] }>();
+  private windows = new Map<string, ReturnType<BaselineCache['expectedOverHours']>>();
+  private itemFeatures = new Map<number, { sentimentTrend: unknown; defectFrequency28d: number | null }>();
   private maxDay = -Infinity;
   constructor(
     private readonly state: ProductFeatures,
@@ -98,6 +101,8 @@ class BaselineCache {
     if (day < this.maxDay) {
       this.daily.clear();
       this.shares.clear();
+      this.windows.clear();
+      this.itemFeatures.clear();
       this.maxDay = -Infinity;
     }
   }
@@ -138,6 +143,38 @@ class BaselineCache {
     return { share: shares.shares[hour - day * 24] ?? 1 / 24, basis: shares.basis[hour - day * 24] ?? 1 };
   }
 
+  /** Expected count over the hour alone and over the 24 h ending with it. */
+  expectedWindow(
+    category: string,
+    hour: number,
+    hours: 1 | 24,
+  ): ReturnType<BaselineCache['expectedOverHours']> {
+    const key = `${category}\u0000${hour}\u0000${hours}`;
+    let value = this.windows.get(key);
+    if (!value) {
+      value = this.expectedOverHours(category, hour - hours + 1, hour);
+      this.windows.set(key, value);
+    }
+    return value;
+  }
+
+  /** Product-level features of closed days, for `whyItMatters`. */
+  productFeatures(
+    day: number,
+    defectCategories: string[],
+  ): { sentimentTrend: unknown; defectFrequency28d: number | null } {
+    let value = this.itemFeatures.get(day);
+    if (!value) {
+      value = {
+        sentimentTrend: sentimentTrend(this.state, day),
+        defectFrequency28d: defectFrequency(this.state, day, defectCategories),
+      };
+      this.itemFeatures.set(day, value);
+      if (day > this.maxDay) this.maxDay = day;
+    }
+    return value;
+  }
+
   /**
    * Expected count over hours [from, to] with its relative variance (the weakest day's; a single
    * hour adds the uncertainty of its hour-of-day share).
@@ -176,6 +213,33 @@ export function scoreProductBatch(
   let changed = previous === undefined;
   const cache = new BaselineCache(state, context);
   const customerSets = new Map<string, Set<string>>();
+  const incidentKeys = new Map<string, string>();
+  const provenances = new Map<BaselineSource, Record<string, unknown>>();
+  const provenanceOf = (baseline: BaselineSource): Record<string, unknown> => {
+    let value = provenances.get(baseline);
+    if (!value) {
+      value = {
+        modelVersion: SCORE_MODEL_VERSION,
+        sensitivity: settings.sensitivity,
+        alpha,
+        minimumVolume: settings.minimumVolume,
+        minimumRatio: settings.minimumRatio,
+        baseline,
+        expectedEventsVersion: settings.expectedEvents.version,
+      };
+      provenances.set(baseline, value);
+    }
+    return value;
+  };
+  const isoCache = new Map<number, string>();
+  const isoOf = (hour: number): string => {
+    let value = isoCache.get(hour);
+    if (value === undefined) {
+      value = isoOfHour(hour);
+      isoCache.set(hour, value);
+    }
+    return value;
+  };
   const outcomes: ItemOutcome[] = [];
 
   const significant = (observed: number, expected: number, pValue: number): boolean =>
@@ -187,7 +251,11 @@ export function scoreProductBatch(
     const day = dayOfHour(hour);
     const { classification, normalized } = event;
     const category = classification.primaryCategory;
-    const incidentKey = incidentKeyOf(event.productKey, category);
+    let incidentKey = incidentKeys.get(category);
+    if (incidentKey === undefined) {
+      incidentKey = incidentKeyOf(event.productKey, category);
+      incidentKeys.set(category, incidentKey);
+    }
     const critical = classification.severity === 'critical';
     const negative = classification.sentiment.label === 'negative';
     const customerToken = normalized.customer.token;
@@ -204,9 +272,9 @@ export function scoreProductBatch(
     else if (hour < state.watermarkHour - settings.latenessHours) {
       late = true;
       notCounted = `later than the ${settings.latenessHours} h lateness allowance`;
-    } else if (seenRevision === event.revision) redelivered = true;
+    } else if (seenRevision === revisionTag(event.revision)) redelivered = true;
     else if (seenRevision !== undefined)
-      notCounted = `revision ${seenRevision} of this feedback was already counted`;
+      notCounted = 'an earlier revision of this feedback was already counted';
     else if (customerToken !== undefined) {
       const setKey = `${day}\u0000${category}`;
       let customers = customerSets.get(setKey);
@@ -238,7 +306,7 @@ export function scoreProductBatch(
     // Anomaly tests, only for items that are (or were) counted.
     const window24 = { from: hour - 23, to: hour };
     const last24 = countsInHours(state, category, window24.from, window24.to);
-    const volume24 = cache.expectedOverHours(category, window24.from, window24.to);
+    const volume24 = cache.expectedWindow(category, hour, 24);
     let detection: Detection | undefined;
     if (counted || redelivered) {
       if (critical) {
@@ -249,18 +317,22 @@ export function scoreProductBatch(
           observed: last24.crit,
           expected: round(expected),
           pValue: precise(poissonUpperTail(last24.crit, Math.max(expected, 0.01))),
-          windowStart: isoOfHour(window24.from),
-          windowEnd: isoOfHour(window24.to + 1),
+          windowStart: isoOf(window24.from),
+          windowEnd: isoOf(window24.to + 1),
           reason: `critical safety mention (${last24.crit} in the last 24 h of event time)`,
         };
       }
       if (!detection && volume24.source !== 'none') {
         const hourObserved = state.hours[hour]?.c[category]?.n ?? 0;
-        const hourExpected = cache.expectedOverHours(category, hour, hour);
+        const hourExpected = cache.expectedWindow(category, hour, 1);
         const candidates = [
           { observed: hourObserved, ...hourExpected, from: hour, to: hour, label: '1 h' },
           { observed: last24.n, ...volume24, from: window24.from, to: window24.to, label: '24 h' },
         ]
+          // The volume floor and the ratio are cheap; the tail only runs for windows that pass them.
+          .filter(
+            (w) => w.observed >= settings.minimumVolume && w.observed >= settings.minimumRatio * w.expected,
+          )
           .map((w) => ({
             ...w,
             pValue: negativeBinomialUpperTail(w.observed, w.expected, 1 / (w.expected * w.relativeVariance)),
@@ -274,8 +346,8 @@ export function scoreProductBatch(
             observed: best.observed,
             expected: round(best.expected),
             pValue: precise(best.pValue),
-            windowStart: isoOfHour(best.from),
-            windowEnd: isoOfHour(best.to + 1),
+            windowStart: isoOf(best.from),
+            windowEnd: isoOf(best.to + 1),
             reason: `volume spike: ${best.observed} ${category} items in ${best.label} vs ${round(best.expected, 2)} expected (${best.describe}), p=${precise(best.pValue)}`,
           };
         }
@@ -297,8 +369,8 @@ export function scoreProductBatch(
             observed: last24.neg,
             expected: round(p0 * last24.n),
             pValue: precise(pValue),
-            windowStart: isoOfHour(window24.from),
-            windowEnd: isoOfHour(window24.to + 1),
+            windowStart: isoOf(window24.from),
+            windowEnd: isoOf(window24.to + 1),
             reason: `sentiment shift: ${last24.neg} of ${last24.n} ${category} items negative in 24 h vs ${round(p0 * 100, 1)}% usual, p=${precise(pValue)}`,
           };
         }
@@ -392,8 +464,8 @@ export function scoreProductBatch(
       category,
       volume: {
         window: '24h',
-        windowStart: isoOfHour(window24.from),
-        windowEnd: isoOfHour(window24.to + 1),
+        windowStart: isoOf(window24.from),
+        windowEnd: isoOf(window24.to + 1),
         observed: last24.n,
         expected: round(volume24.expected),
         baseline: volume24.source,
@@ -415,8 +487,7 @@ export function scoreProductBatch(
     }
     if (decision !== 'none') {
       whyItMatters.distinctCustomersToday = state.days[day]?.c[category]?.dc ?? 0;
-      whyItMatters.sentimentTrend = sentimentTrend(state, day);
-      whyItMatters.defectFrequency28d = defectFrequency(state, day, settings.ticketCategories);
+      Object.assign(whyItMatters, cache.productFeatures(day, settings.ticketCategories));
       if (classification.component)
         whyItMatters.componentRecurrence28d = componentRecurrence(state, day, classification.component);
     }
@@ -440,15 +511,7 @@ export function scoreProductBatch(
       counted,
       whyItMatters,
       ownerTeam: classification.ownerTeam,
-      provenance: {
-        modelVersion: SCORE_MODEL_VERSION,
-        sensitivity: settings.sensitivity,
-        alpha,
-        minimumVolume: settings.minimumVolume,
-        minimumRatio: settings.minimumRatio,
-        baseline: volume24.source,
-        expectedEventsVersion: settings.expectedEvents.version,
-      },
+      provenance: provenanceOf(volume24.source),
     };
     if (detection) {
       const { reason: _reason, ...anomaly } = detection;
