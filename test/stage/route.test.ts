@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { validateTeamsEnvelope } from '../fixtures/route/card-schema.js';
 import type { RouteBlock } from '../../shared/domain/blocks/route.js';
 import { validateTicketCreate, validateTicketUpdate } from '../../shared/domain/route/ticket.js';
-import { replayRouteAction } from '../../shared/stages/route.js';
+import { makeRoute, replayRouteAction } from '../../shared/stages/route.js';
 import { INCIDENT_KEY, scoredEvent, spike } from '../fixtures/route/scored-events.js';
 import { actionUrls, context, makeHarness, request } from '../fixtures/route/harness.js';
 
@@ -125,6 +125,20 @@ void describe('route stage: spike → one incident, one card, one ticket', () =>
     );
   });
 
+  void it('concurrent invocations for one incident (overlapping deliveries) still give one card and one ticket', async () => {
+    const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
+    const events = spike(1, 6, START);
+    for (const event of events) {
+      const { normalized, classification: _c, score: _s, ...header } = event;
+      await h.feedbackStore.putNormalized(event.feedbackId, event.revision, header, normalized);
+    }
+    const route = makeRoute(h.deps);
+    await Promise.all([route(events, context()), route(events.slice(2), context()), h.runTimer()]);
+    assert.equal(h.teams.posts.length, 1);
+    assert.equal(h.tickets.created.length, 1);
+    assert.equal((await h.incident(INCIDENT_KEY))!.evidence.count, 6);
+  });
+
   void it('ignores items that warrant no incident, and records that', async () => {
     const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
     const praise = scoredEvent({ n: 7, eventTime: START, decision: 'none', sentiment: 'positive' });
@@ -137,7 +151,7 @@ void describe('route stage: spike → one incident, one card, one ticket', () =>
   void it('quarantines an invalid event and goes on with the batch', async () => {
     const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
     const good = spike(1, 2, START);
-    const route = (await import('../../shared/stages/route.js')).makeRoute(h.deps);
+    const route = makeRoute(h.deps);
     for (const event of good) {
       const { normalized, classification: _c, score: _s, ...header } = event;
       await h.feedbackStore.putNormalized(event.feedbackId, event.revision, header, normalized);
