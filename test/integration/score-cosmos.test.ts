@@ -66,7 +66,7 @@ void describe('CosmosFeatureStore on the local emulator', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('creates once, replaces only with the current ETag', async () => {
+  void it('creates once, replaces only with the current ETag', async () => {
     assert.equal(await store.read('product:none'), undefined);
     const created = await store.write('product:etag', { n: 1 }, undefined);
     assert.ok(created.ok);
@@ -84,7 +84,7 @@ void describe('CosmosFeatureStore on the local emulator', () => {
     assert.deepEqual(read, { value: { n: 2 }, etag: replaced.etag });
   });
 
-  it('sets one product entry on a category document, creating it when missing', async () => {
+  void it('sets one product entry on a category document, creating it when missing', async () => {
     await store.setField('category:test', 'products', 'SKU/with~odd', { firstDay: 1, days: { '2': 3 } });
     await store.setField('category:test', 'products', 'SKU-2', { firstDay: 4, days: {} });
     await store.setField('category:test', 'products', 'SKU/with~odd', { firstDay: 1, days: { '2': 5 } });
@@ -95,7 +95,7 @@ void describe('CosmosFeatureStore on the local emulator', () => {
     });
   });
 
-  it('scores concurrently from four handlers without losing a count, at under 3 operations per item', async () => {
+  void it('scores concurrently from four handlers without losing a count, at under 3 operations per item', async () => {
     const counting = new CountingFeatureStore(store);
     const items = Array.from({ length: 120 }, (_, i) =>
       makeClassifiedEvent({
