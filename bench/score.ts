@@ -99,7 +99,7 @@ async function run(
 }
 
 export async function benchScore(): Promise<Record<string, number>> {
-  const stream = benchStream(60, 40);
+  const stream = benchStream(40, 35);
   await run(stream.slice(0, 50), new MemoryFeatureStore()); // warm-up
   const counting = new CountingFeatureStore(new MemoryFeatureStore());
   const result = await run(stream, counting);
