@@ -66,8 +66,8 @@ if (!input || !args.out) {
 }
 
 const files = loadLocalClassifierFiles();
-const catalog: Catalog = existsSync(args.catalog as string)
-  ? loadCatalog(args.catalog as string)
+const catalog: Catalog = existsSync(args.catalog)
+  ? loadCatalog(args.catalog)
   : { version: 'none', currency: 'EUR', products: [] };
 // Tokens are keyed hashes of order numbers; offline output never contains them, so a fixed local key is fine.
 const prepareOptions = {
@@ -110,7 +110,7 @@ const classifier = buildClassifier({
 const lines = readFileSync(input, 'utf8')
   .split(/\r?\n/)
   .filter((line) => line.trim() !== '');
-const out = createWriteStream(args.out as string);
+const out = createWriteStream(args.out);
 let done = 0;
 let failed = 0;
 let escalated = 0;

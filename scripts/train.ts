@@ -75,7 +75,7 @@ const templates = JSON.parse(readFileSync('eval/training/templates.json', 'utf8'
 >;
 const perCategory = Number(args['per-category']);
 const own: TrainingExample[] = [];
-for (const [language, lang] of Object.entries(templates)) {
+for (const lang of Object.values(templates)) {
   const fill = (template: string) =>
     template
       .replaceAll('{p}', pick(lang.products))
@@ -156,7 +156,7 @@ addSource(
 );
 
 // 2. Reference data, when present (never in CI: the committed artifact is what CI uses).
-const dataDir = args['data-dir'] as string;
+const dataDir = args['data-dir'];
 if (existsSync(dataDir)) {
   const xedPath = join(dataDir, 'multilingual/xed/xed_7lang_clean.tsv');
   if (existsSync(xedPath)) {
@@ -306,7 +306,7 @@ const artifact = trainModel(examples, {
   notes: [...notes, 'UCI sentiment sentences are not used for training (evaluation only)'],
   versionPrefix: 'clf1',
 });
-const outDir = args.out as string;
+const outDir = args.out;
 mkdirSync(outDir, { recursive: true });
 const file = `classifier-${artifact.version}.json`;
 writeFileSync(join(outDir, file), `${JSON.stringify(artifact)}\n`);

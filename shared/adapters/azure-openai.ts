@@ -46,8 +46,33 @@ export function azureOpenAiTokenProvider(managedIdentityClientId?: string): () =
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function retryAfterMs(error: APIError): number | undefined {
-  const headers = error.headers;
+/** The fields of an SDK APIError this adapter reads, typed. */
+interface HttpFailure {
+  status: number;
+  code: unknown;
+  body: { code?: unknown; innererror?: { code?: unknown } } | undefined;
+  headers: Headers | undefined;
+  message: string;
+}
+
+function httpFailureOf(error: unknown): HttpFailure | undefined {
+  if (!(error instanceof APIError)) return undefined;
+  const typed = error as APIError<
+    number | undefined,
+    Headers | undefined,
+    Record<string, unknown> | undefined
+  >;
+  return {
+    status: typed.status ?? 0,
+    code: typed.code,
+    body: typed.error as HttpFailure['body'],
+    headers: typed.headers,
+    message: typed.message,
+  };
+}
+
+function retryAfterMs(failure: HttpFailure): number | undefined {
+  const headers = failure.headers;
   if (!headers) return undefined;
   const ms = headers.get('retry-after-ms');
   if (ms && !Number.isNaN(Number(ms))) return Number(ms);
@@ -59,10 +84,12 @@ function retryAfterMs(error: APIError): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function isContentFilter(error: APIError): boolean {
-  if (error.code === 'content_filter') return true;
-  const body = error.error as { code?: unknown; innererror?: { code?: unknown } } | undefined;
-  return body?.code === 'content_filter' || body?.innererror?.code === 'ResponsibleAIPolicyViolation';
+function isContentFilter(failure: HttpFailure): boolean {
+  return (
+    failure.code === 'content_filter' ||
+    failure.body?.code === 'content_filter' ||
+    failure.body?.innererror?.code === 'ResponsibleAIPolicyViolation'
+  );
 }
 
 export function makeAzureOpenAiChat(options: AzureOpenAiChatOptions): ChatCompletionPort {
@@ -131,7 +158,8 @@ export function makeAzureOpenAiChat(options: AzureOpenAiChatOptions): ChatComple
         const failure = toCallError(error);
         if (failure.kind === 'content_filter' || failure.kind === 'client') throw failure;
         if (attemptNumber >= maxAttempts) throw failure;
-        const requested = error instanceof APIError ? retryAfterMs(error) : undefined;
+        const http = httpFailureOf(error);
+        const requested = http ? retryAfterMs(http) : undefined;
         if (requested !== undefined && requested > maxRetryAfterMs) {
           throw new LlmCallError(
             failure.kind,
@@ -156,13 +184,15 @@ function toCallError(error: unknown): LlmCallError {
       ? new LlmCallError('timeout', 'request timed out')
       : new LlmCallError('network', error.message);
   }
-  if (error instanceof APIError) {
-    const status = error.status ?? 0;
-    if (status === 400 && isContentFilter(error))
+  const http = httpFailureOf(error);
+  if (http) {
+    const status = http.status;
+    if (status === 400 && isContentFilter(http)) {
       return new LlmCallError('content_filter', 'prompt rejected by the content filter', status);
+    }
     if (status === 429) return new LlmCallError('rate_limited', 'rate limited', status);
     if (status === 408 || status >= 500) return new LlmCallError('server', `server error ${status}`, status);
-    return new LlmCallError('client', `request rejected with ${status}: ${error.message}`, status);
+    return new LlmCallError('client', `request rejected with ${status}: ${http.message}`, status);
   }
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return new LlmCallError('timeout', 'request timed out');

@@ -55,7 +55,7 @@ function hashOf(message: unknown): string {
 
 function feedbackIdIn(message: unknown): string | undefined {
   if (message && typeof message === 'object' && 'feedbackId' in message) {
-    const id = (message as { feedbackId: unknown }).feedbackId;
+    const id = message.feedbackId;
     if (typeof id === 'string' && /^[0-9a-f]{32}$/.test(id)) return id;
   }
   return undefined;

@@ -86,13 +86,13 @@ const answer = (overrides: Partial<LlmLabels> = {}): string =>
 
 const input = (text: string): ClassifyInput => ({ text, language: 'en', isSpam: false, components: [] });
 
-test('the strict schema is derived from the validator schema', () => {
+void test('the strict schema is derived from the validator schema', () => {
   const strict = toStrictJsonSchema(llmLabelsSchema(files.taxonomy));
   assert.equal(strictSchemaProblem(strict), undefined);
   assert.ok(strictSchemaProblem(llmLabelsSchema(files.taxonomy)) !== undefined);
 });
 
-test('a good answer is used, with prompt version, tokens and the taxonomy owner team', async () => {
+void test('a good answer is used, with prompt version, tokens and the taxonomy owner team', async () => {
   server.enqueue({ content: answer() });
   const outcome = await classifierWith().classify(input('where is my stuff, nobody answers'));
   assert.equal(outcome.classification.provenance.method, 'llm');
@@ -107,7 +107,7 @@ test('a good answer is used, with prompt version, tokens and the taxonomy owner 
   assert.equal(sent.body.messages.length, 2 + fewShot.length * 2);
 });
 
-test('429 with Retry-After is retried after the requested wait', async () => {
+void test('429 with Retry-After is retried after the requested wait', async () => {
   server.enqueue(
     { status: 429, headers: { 'retry-after': '2' }, body: { error: { code: '429', message: 'Rate limit' } } },
     { content: answer() },
@@ -118,7 +118,7 @@ test('429 with Retry-After is retried after the requested wait', async () => {
   assert.equal(server.requests.length, 2);
 });
 
-test('a Retry-After beyond the cap gives up at once and keeps the local result', async () => {
+void test('a Retry-After beyond the cap gives up at once and keeps the local result', async () => {
   server.enqueue({
     status: 429,
     headers: { 'retry-after': '120' },
@@ -131,7 +131,7 @@ test('a Retry-After beyond the cap gives up at once and keeps the local result',
   assert.match(outcome.llm?.fallbackReason ?? '', /rate_limited/);
 });
 
-test('500s are retried with backoff, then the local result stands', async () => {
+void test('500s are retried with backoff, then the local result stands', async () => {
   server.enqueue(
     ...Array.from({ length: 3 }, () => ({
       status: 500,
@@ -147,7 +147,7 @@ test('500s are retried with backoff, then the local result stands', async () => 
   );
 });
 
-test('a timeout falls back to the local result', async () => {
+void test('a timeout falls back to the local result', async () => {
   server.enqueue(
     { delayMs: 400, content: answer() },
     { delayMs: 400, content: answer() },
@@ -158,7 +158,7 @@ test('a timeout falls back to the local result', async () => {
   assert.match(outcome.llm?.fallbackReason ?? '', /timeout/);
 });
 
-test('malformed JSON gets one repair attempt', async () => {
+void test('malformed JSON gets one repair attempt', async () => {
   server.enqueue(
     { content: '{"sentiment": "negative", oops' },
     { content: answer({ primaryCategory: 'defect', severity: 'medium' }) },
@@ -175,7 +175,7 @@ test('malformed JSON gets one repair attempt', async () => {
   assert.match(fallback.llm?.fallbackReason ?? '', /invalid answer after repair/);
 });
 
-test('a schema-violating answer is repaired once, then falls back', async () => {
+void test('a schema-violating answer is repaired once, then falls back', async () => {
   server.enqueue(
     { content: answer({ sentiment: 'ecstatic' as never }) },
     {
@@ -200,7 +200,7 @@ test('a schema-violating answer is repaired once, then falls back', async () => 
   assert.match(fallback.llm?.fallbackReason ?? '', /invalid answer after repair/);
 });
 
-test('a content-filter refusal falls back without retrying', async () => {
+void test('a content-filter refusal falls back without retrying', async () => {
   server.enqueue({ content: null, finishReason: 'content_filter' });
   const filtered = await classifierWith().classify(input('angry words'));
   assert.equal(filtered.llm?.fallbackReason, 'content filter');
@@ -222,7 +222,7 @@ test('a content-filter refusal falls back without retrying', async () => {
   assert.equal(server.requests.length, 1);
 });
 
-test('the same text is answered from the cache', async () => {
+void test('the same text is answered from the cache', async () => {
   const cache = new MemoryLlmCache();
   server.enqueue({ content: answer() });
   const classifier = classifierWith({ cache });
@@ -234,7 +234,7 @@ test('the same text is answered from the cache', async () => {
   assert.equal(cache.entries.size, 1);
 });
 
-test('an exhausted hourly budget keeps the local result and loses nothing', async () => {
+void test('an exhausted hourly budget keeps the local result and loses nothing', async () => {
   const outcome = await classifierWith({ budget: 50 }).classify(
     input('The box was crushed and the glass broke'),
   );
@@ -244,7 +244,7 @@ test('an exhausted hourly budget keeps the local result and loses nothing', asyn
   assert.ok(outcome.classification.summary.length > 0);
 });
 
-test('review text is delimited as data and cannot change safety or routing', async () => {
+void test('review text is delimited as data and cannot change safety or routing', async () => {
   server.enqueue({
     content: answer({
       sentiment: 'positive',

@@ -77,7 +77,7 @@ void describe('classify Cosmos adapters on the local emulator', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('enqueues once per revision, lists oldest first and resolves with the reviewer labels', async () => {
+  void it('enqueues once per revision, lists oldest first and resolves with the reviewer labels', async () => {
     const queue = new CosmosReviewQueue(database.container(cosmosContainers.reviewQueue.name));
     const a = 'a'.repeat(32);
     const b = 'b'.repeat(32);
@@ -122,7 +122,7 @@ void describe('classify Cosmos adapters on the local emulator', () => {
     assert.equal(exported[0]!.text, 'It is okay I guess, the lid is a bit loose');
   });
 
-  it('caches LLM answers by text, prompt version and deployment', async () => {
+  void it('caches LLM answers by text, prompt version and deployment', async () => {
     const cache = new CosmosLlmCache(database.container(cosmosContainers.llmCache.name));
     const hash = cacheKey('parcel lost', 'classify-v1', 'gpt-4o-mini');
     assert.notEqual(hash, cacheKey('parcel lost', 'classify-v2', 'gpt-4o-mini'));

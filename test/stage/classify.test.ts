@@ -50,7 +50,7 @@ async function stored(store: MemoryFeedbackStore, event: NormalizedEvent) {
 const context = () =>
   new functions.InvocationContext({ invocationId: 'test-invocation', functionName: 'classify' });
 
-test('classifies a batch, stores the block and publishes with the product key', async () => {
+void test('classifies a batch, stores the block and publishes with the product key', async () => {
   const { handler, publisher, feedbackStore } = setup();
   const events = [
     normalizedEvent({ text: 'The kettle stopped working after a week.', rating: 1, productKey: 'SKU-A' }),
@@ -81,7 +81,7 @@ test('classifies a batch, stores the block and publishes with the product key', 
   assert.equal((doc?.classification as { severity: string }).severity, 'critical');
 });
 
-test('an invalid item is quarantined and the batch goes on', async () => {
+void test('an invalid item is quarantined and the batch goes on', async () => {
   const { handler, publisher, quarantine, feedbackStore } = setup();
   const good = normalizedEvent({ text: 'Runs small, order a size up.' });
   await stored(feedbackStore, good);
@@ -99,7 +99,7 @@ test('an invalid item is quarantined and the batch goes on', async () => {
   );
 });
 
-test('an uncertain item goes to the review queue with its candidate labels', async () => {
+void test('an uncertain item goes to the review queue with its candidate labels', async () => {
   const { handler, reviewQueue, feedbackStore, publisher } = setup({ confidenceThreshold: 0.99 });
   const event = normalizedEvent({ text: 'It is a lamp.', rating: 3 });
   await stored(feedbackStore, event);
@@ -113,7 +113,7 @@ test('an uncertain item goes to the review queue with its candidate labels', asy
   assert.equal(body.classification.needsReview, true);
 });
 
-test('a superseded revision is not published', async () => {
+void test('a superseded revision is not published', async () => {
   const { handler, feedbackStore, publisher } = setup();
   const newer = normalizedEvent({ text: 'Broke after a day.', revision: '2026-11-21T00:00:00.000Z' });
   await stored(feedbackStore, newer);
@@ -121,7 +121,7 @@ test('a superseded revision is not published', async () => {
   assert.equal(publisher.bodies(hubs.classified.name).length, 0);
 });
 
-test('a failing publisher or store throws so the host retries', async () => {
+void test('a failing publisher or store throws so the host retries', async () => {
   const event = normalizedEvent({ text: 'Wrong colour sent.' });
   const failingPublisher = setup({
     publisher: { publish: () => Promise.reject(new Error('hub unavailable')) },
@@ -133,7 +133,7 @@ test('a failing publisher or store throws so the host retries', async () => {
   await assert.rejects(failingStore.handler([event], context()), /cosmos 503/);
 });
 
-test('redelivery of the same batch changes nothing', async () => {
+void test('redelivery of the same batch changes nothing', async () => {
   const { handler, feedbackStore, reviewQueue } = setup({ confidenceThreshold: 0.99 });
   const event = normalizedEvent({ text: 'Okay I guess.' });
   await stored(feedbackStore, event);

@@ -36,7 +36,7 @@ const options = {
   versionPrefix: 'test',
 };
 
-test('features are deterministic and inflections share character n-grams', () => {
+void test('features are deterministic and inflections share character n-grams', () => {
   const a = extractFeatures('Cremallera rota', defaultFeatureConfig);
   const b = extractFeatures('Cremallera rota', defaultFeatureConfig);
   assert.deepEqual(a, b);
@@ -48,7 +48,7 @@ test('features are deterministic and inflections share character n-grams', () =>
   assert.equal(extractFeatures('', defaultFeatureConfig).indices.length, 0);
 });
 
-test('training is deterministic and the artifact round-trips', () => {
+void test('training is deterministic and the artifact round-trips', () => {
   const first = trainModel(examples, options);
   const second = trainModel(examples, options);
   assert.deepEqual(first, second);
@@ -59,11 +59,11 @@ test('training is deterministic and the artifact round-trips', () => {
   assert.ok(first.provenance.trainingHash.length === 64);
 });
 
-test('a malformed artifact is rejected', () => {
+void test('a malformed artifact is rejected', () => {
   assert.throws(() => modelFromArtifact({ format: 'other' }), /invalid model artifact/);
 });
 
-test('the committed model is small and records its training provenance', () => {
+void test('the committed model is small and records its training provenance', () => {
   const path = currentModelPath();
   assert.ok(statSync(path).size < 2 * 1024 * 1024);
   const model = modelFromArtifact(JSON.parse(readFileSync(path, 'utf8')));

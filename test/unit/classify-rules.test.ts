@@ -12,12 +12,12 @@ import { foldText, markNegation, tokenize } from '../../shared/domain/classify/t
 
 const rules = compileRules(loadRulesConfig(), loadSafetyLexicon());
 
-test('folding makes case and accents optional', () => {
+void test('folding makes case and accents optional', () => {
   assert.equal(foldText('Reißverschluss KAPUTT, écran'), 'reissverschluss kaputt, ecran');
   assert.deepEqual(ruleTokens("Doesn't work, l'écran"), ['doesn', 't', 'work', 'l', 'ecran']);
 });
 
-test('negation marks the following words', () => {
+void test('negation marks the following words', () => {
   assert.deepEqual(markNegation(tokenize('not good at all ! great')), [
     'not',
     '~good',
@@ -49,48 +49,48 @@ const hazards: [string, string, string][] = [
 ];
 
 for (const [language, text, hazard] of hazards) {
-  test(`safety lexicon finds ${hazard} in ${language}: ${text}`, () => {
+  void test(`safety lexicon finds ${hazard} in ${language}: ${text}`, () => {
     assert.ok(applyRules(rules, text, language).hazards.includes(hazard));
   });
 }
 
-test('a hazard is found whatever language the item was labelled with', () => {
+void test('a hazard is found whatever language the item was labelled with', () => {
   assert.ok(applyRules(rules, 'Der Akku hat Feuer gefangen', 'en').hazards.includes('fire'));
 });
 
-test('a negated hazard still counts (missing a hazard costs more than a false alarm)', () => {
+void test('a negated hazard still counts (missing a hazard costs more than a false alarm)', () => {
   assert.ok(applyRules(rules, 'It did not catch fire but it smoked a lot', 'en').hazards.length > 0);
 });
 
-test('slang praise is not a hazard', () => {
+void test('slang praise is not a hazard', () => {
   assert.deepEqual(applyRules(rules, 'these sneakers are fire 🔥 honestly', 'en').hazards, []);
   assert.deepEqual(applyRules(rules, 'arrived in brand new condition', 'en').hazards, []);
 });
 
-test('a category cue after a negation is ignored, a sentiment cue is flipped', () => {
+void test('a category cue after a negation is ignored, a sentiment cue is flipped', () => {
   const findings = applyRules(rules, 'Not damaged at all, not bad', 'en');
   assert.equal(findings.categories.get('damaged_in_transit'), undefined);
   assert.equal(findings.negative, 0);
   assert.ok(findings.positive > 0);
 });
 
-test('category cues apply in the item language and English only', () => {
+void test('category cues apply in the item language and English only', () => {
   assert.ok(applyRules(rules, 'Die Hose fällt klein aus', 'de').categories.has('sizing_fit'));
   assert.ok(!applyRules(rules, 'Die Hose fällt klein aus', 'fr').categories.has('sizing_fit'));
 });
 
-test('sarcasm and intents are recognised', () => {
+void test('sarcasm and intents are recognised', () => {
   assert.ok(applyRules(rules, 'Oh great, it broke again 🙄', 'en').sarcasmStrong);
   assert.ok(applyRules(rules, 'Je veux être remboursé', 'fr').intents.has('return_request'));
   assert.ok(applyRules(rules, 'Wäre schön, wenn es einen Timer gäbe', 'de').intents.has('suggestion'));
 });
 
-test('rule ids say which group and language fired', () => {
+void test('rule ids say which group and language fired', () => {
   const findings = applyRules(rules, 'La cremallera se rompió y salió humo', 'es');
   assert.ok(findings.ruleIds.includes('safety:smoke:es'));
 });
 
-test('the rules configuration is validated', () => {
+void test('the rules configuration is validated', () => {
   assert.equal(validateRulesConfig({ version: 'x' }).ok, false);
   assert.throws(
     () => compileRules({ ...loadRulesConfig(), sarcasm: { en: ['ab*'] } }, loadSafetyLexicon()),

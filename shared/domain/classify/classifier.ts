@@ -229,10 +229,10 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
     if (asks && findings.negative === 0 && !findings.highSeverity && findings.hazards.length === 0) {
       logits[1] = (logits[1] as number) + 1.2;
     }
-    if (findings.hazards.length > 0) logits[2] = (logits[2] as number) + 3;
+    if (findings.hazards.length > 0) logits[2] = logits[2] + 3;
     if (findings.sarcasmStrong || (findings.sarcasm && (issueHits > 0 || findings.negative > 0))) {
-      logits[2] = (logits[2] as number) + 3;
-      logits[0] = (logits[0] as number) - 2;
+      logits[2] = logits[2] + 3;
+      logits[0] = logits[0] - 2;
       reasons.push('sarcasm cue');
     }
     const prior = ratingPrior(input);
