@@ -244,14 +244,14 @@ export function makeIngestWebhook(
     if (!extraction.ok) return rejected(reject(extraction.status, extraction.error));
     const plan = extraction.plan;
 
-    const context_ = {
+    const envelopeContext = {
       source,
       plan,
       receivedAt,
       contentType: request.headers.get('content-type') ?? 'application/json',
       bodyBase64: raw.toString('base64'),
     };
-    const writes = plan.items.map((item) => buildLandingWrite(context_, item));
+    const writes = plan.items.map((item) => buildLandingWrite(envelopeContext, item));
     let outcomes: ('created' | 'exists')[];
     try {
       outcomes = await landAll(deps.rawStore, writes);
