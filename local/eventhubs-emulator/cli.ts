@@ -3,7 +3,7 @@
  *   --hubs feedback-normalized:4,feedback-classified:4`. Without --hubs it serves the hubs and
  * consumer groups of shared/topology.ts. Prints one ready line; stops cleanly on SIGINT/SIGTERM.
  * When started with an IPC channel (child_process.fork) it answers `{ type: 'memory' }` with
- * `process.memoryUsage()` (used by the benchmark).
+ * `process.memoryUsage()` and `process.cpuUsage()` (used by the benchmark).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
@@ -91,7 +91,9 @@ async function main(): Promise<void> {
   if (process.send) {
     process.on('message', (message: unknown) => {
       if (message && typeof message === 'object' && 'type' in message && message.type === 'memory') {
-        process.send?.({ type: 'memory', usage: process.memoryUsage() });
+        // With --expose-gc, collect first so the figure is live memory, not garbage.
+        (globalThis as { gc?: () => void }).gc?.();
+        process.send?.({ type: 'memory', usage: process.memoryUsage(), cpu: process.cpuUsage() });
       }
     });
     process.on('disconnect', stop);

@@ -23,6 +23,15 @@ const RECORD_HEADER = 24;
 const INDEX_ENTRY = 24;
 const INDEX_SPACING = 64 * 1024;
 const READ_CHUNK = 512 * 1024;
+/** Recently committed records kept in memory so consumers at the tail never touch the disk. */
+const TAIL_CACHE_BYTES = 2 * 1024 * 1024;
+
+interface CachedRecord {
+  offset: number;
+  sequenceNumber: number;
+  enqueuedTime: number;
+  bytes: Buffer;
+}
 
 export interface LogOptions {
   dir: string;
@@ -121,6 +130,9 @@ export class PartitionLog {
   private committedLastOffset = -1;
   private committedLastTime = 0;
   private indexCache = new Map<Segment, IndexEntry[]>();
+  private tail: CachedRecord[] = [];
+  private tailStart = 0;
+  private tailBytes = 0;
   private closed = false;
 
   private constructor(private readonly options: LogOptions) {}
@@ -451,6 +463,56 @@ export class PartitionLog {
     this.committedLastSeq = last.sequenceNumber;
     this.committedLastTime = last.enqueuedTime;
     this.committedLastOffset = segment.baseOffset + last.position;
+    for (const r of group) {
+      this.tail.push({
+        offset: segment.baseOffset + r.position,
+        sequenceNumber: r.sequenceNumber,
+        enqueuedTime: r.enqueuedTime,
+        bytes: r.bytes,
+      });
+      this.tailBytes += r.bytes.length;
+    }
+    while (this.tailBytes > TAIL_CACHE_BYTES && this.tailStart < this.tail.length - 1) {
+      this.tailBytes -= (this.tail[this.tailStart] as CachedRecord).bytes.length;
+      this.tailStart++;
+    }
+    if (this.tailStart > 4096) {
+      this.tail = this.tail.slice(this.tailStart);
+      this.tailStart = 0;
+    }
+  }
+
+  /** Serves a read from the in-memory tail when it covers `from`. */
+  private readTail(from: number, maxRecords: number): { records: StoredRecord[]; next: number } | undefined {
+    const first = this.tail[this.tailStart];
+    if (!first || from < first.offset) return undefined;
+    // First cached record at or after `from`.
+    let lo = this.tailStart;
+    let hi = this.tail.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.tail[mid] as CachedRecord).offset < from) lo = mid + 1;
+      else hi = mid;
+    }
+    const records: StoredRecord[] = [];
+    let i = lo;
+    for (; i < this.tail.length && records.length < maxRecords; i++) {
+      const r = this.tail[i] as CachedRecord;
+      records.push({
+        sequenceNumber: r.sequenceNumber,
+        enqueuedTime: r.enqueuedTime,
+        offset: r.offset,
+        message: r.bytes.subarray(RECORD_HEADER),
+      });
+    }
+    const lastReturned = this.tail[i - 1];
+    const next =
+      i < this.tail.length
+        ? (this.tail[i] as CachedRecord).offset
+        : lastReturned && i > lo
+          ? lastReturned.offset + lastReturned.bytes.length
+          : from;
+    return { records, next };
   }
 
   // ---------------------------------------------------------------- reads
@@ -556,6 +618,8 @@ export class PartitionLog {
    */
   async read(offset: number, maxRecords: number): Promise<{ records: StoredRecord[]; next: number }> {
     let from = offset;
+    const cached = this.readTail(from, maxRecords);
+    if (cached) return cached;
     if (from < this.earliestOffset()) from = this.earliestOffset();
     const segment = this.segments.find(
       (s) => s.created && s.count > 0 && from >= s.baseOffset && from < s.endOffset,

@@ -29,7 +29,7 @@ interface LinkInternals {
   local: {
     attach: { source?: unknown; target?: unknown; max_message_size?: number; snd_settle_mode?: number };
   };
-  session: { outgoing: { available(): number } };
+  session: { outgoing: { available(): number; next_delivery_id: number; next_pending_delivery: number } };
   credit: number;
 }
 
@@ -99,8 +99,16 @@ class PartitionReader {
     try {
       for (;;) {
         if (this.closed || !this.link.is_open()) return;
-        const room = Math.min(internals(this.link).credit, internals(this.link).session.outgoing.available());
-        if (room <= 0) return;
+        // rhea only charges credit when it writes the transfer (on a later tick), so deliveries
+        // queued but not yet written still count against the peer's credit.
+        const link = internals(this.link);
+        const outgoing = link.session.outgoing;
+        const queued = outgoing.next_delivery_id - outgoing.next_pending_delivery;
+        const room = Math.min(link.credit - queued, outgoing.available());
+        if (room <= 0) {
+          if (queued > 0) setImmediate(() => void this.pump());
+          return;
+        }
         const { records, next } = await this.log.read(this.nextOffset, room);
         if (this.closed || !this.link.is_open()) return;
         if (records.length === 0) {
@@ -109,6 +117,8 @@ class PartitionReader {
         }
         for (const record of records) this.link.send(record.message, undefined, 0);
         this.nextOffset = next;
+        // Let rhea write what was queued before looking for more.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.close({ condition: 'amqp:internal-error', description: String(error) });
