@@ -53,6 +53,46 @@ void describe('detectLanguage', () => {
     }
   });
 
+  void it('reads long monolingual reviews as one language, not mixed', () => {
+    const reviews: [string, string][] = [
+      [
+        'en',
+        'The zipper on my jacket broke after two days. Customer service took a week to answer and then asked for photos again. I expected much better quality for that price, to be honest.',
+      ],
+      [
+        'es',
+        'La cremallera de la chaqueta se rompió a los dos días. El servicio de atención al cliente tardó una semana en responder y me pidió otra vez las fotos. Esperaba mucha más calidad por ese precio.',
+      ],
+      [
+        'fr',
+        "La fermeture éclair de la veste a cassé au bout de deux jours. Le service client a mis une semaine à répondre et redemande des photos. J'attendais bien mieux à ce prix.",
+      ],
+      [
+        'de',
+        'Der Reißverschluss der Jacke ist nach zwei Tagen kaputt gegangen. Der Kundenservice hat eine Woche gebraucht, um zu antworten, und wollte dann noch einmal Fotos. Für den Preis hätte ich mehr erwartet.',
+      ],
+      [
+        'it',
+        'La cerniera della giacca si è rotta dopo due giorni. Il servizio clienti ha impiegato una settimana a rispondere e poi mi ha chiesto di nuovo le foto. Per quel prezzo mi aspettavo una qualità migliore.',
+      ],
+      [
+        'pt',
+        'O fecho do casaco partiu ao fim de dois dias. O apoio ao cliente demorou uma semana a responder e depois pediu outra vez as fotografias. Por esse preço esperava muito mais qualidade.',
+      ],
+      [
+        'nl',
+        "De rits van de jas is na twee dagen kapotgegaan. De klantenservice deed er een week over om te antwoorden en vroeg daarna opnieuw om foto's. Voor die prijs verwachtte ik veel betere kwaliteit.",
+      ],
+    ];
+    for (const [code, text] of reviews) {
+      assert.deepEqual(
+        { ...detectLanguage(text), confidence: 0 },
+        { code, confidence: 0, mixed: false },
+        text,
+      );
+    }
+  });
+
   void it('flags mixed-language text and says when it cannot tell', () => {
     assert.equal(
       detectLanguage(

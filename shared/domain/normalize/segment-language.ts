@@ -7,13 +7,13 @@
 import { wordsOf } from './fold.js';
 
 const functionWords: Record<string, string> = {
-  en: "the and is was with this that it not but very for my have of to after would they you are it's i'm been",
-  es: 'el la los las y es muy pero con para que una del por no mi se lo esta está fue despues después tengo pedido',
-  fr: "le la les et est tres mais avec pour que une des du pas je mon ma il c'est ete été très ce sont j'ai",
-  de: 'der die das und ist sehr aber mit fur für nicht ich ein eine mein es war nach zu auf habe sind',
-  it: 'il lo la e è molto ma con per che una non mi mio sono del della dopo ho gli',
-  pt: 'o a os as e é muito mas com para que uma nao não meu minha do da foi depois tenho sao são',
-  nl: 'de het een en is zeer erg maar met voor niet ik mijn van was na dat op heb zijn',
+  en: 'the and is was with this that it not but very for my have of to after would they you are been a in no',
+  es: 'el la los las y es muy pero con para que una del por no mi se lo esta está fue despues después tengo de a en un al o',
+  fr: 'le la les et est tres très mais avec pour que une des du pas je mon ma il ete été ce sont de a en un au aux',
+  de: 'der die das und ist sehr aber mit fur für nicht ich ein eine mein es war nach zu auf habe sind in den dem',
+  it: 'il lo la e è molto ma con per che una non mi mio sono del della dopo ho gli un in al le se o',
+  pt: 'o a os as e é muito mas com para que uma nao não meu minha do da foi depois tenho sao são de em no na se',
+  nl: 'de het een en is zeer erg maar met voor niet ik mijn van was na dat op heb zijn in',
 };
 
 /** word → [language, weight]: a word shared by k languages votes 1/k for each. */
@@ -27,6 +27,28 @@ for (const [language, words] of Object.entries(functionWords)) {
   }
 }
 for (const list of votes.values()) for (const entry of list) entry[1] = 1 / list.length;
+
+export interface FunctionWordVote {
+  language: string;
+  score: number;
+  second: number;
+}
+
+/** Function-word votes of a text: the leading language, its score and the runner-up's. */
+export function functionWordVote(text: string): FunctionWordVote | undefined {
+  const scores = new Map<string, number>();
+  for (const word of wordsOf(text.toLowerCase())) {
+    if (word.length > 7) continue;
+    for (const [language, weight] of votes.get(word) ?? [])
+      scores.set(language, (scores.get(language) ?? 0) + weight);
+  }
+  let top: FunctionWordVote | undefined;
+  for (const [language, score] of scores) {
+    if (!top || score > top.score) top = { language, score, second: top?.score ?? 0 };
+    else if (score > top.second) top.second = score;
+  }
+  return top;
+}
 
 /** The language a segment's function words point to, or undefined when they do not agree enough. */
 export function segmentLanguage(segment: string): string | undefined {
