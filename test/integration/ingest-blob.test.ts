@@ -153,8 +153,7 @@ void describe('ingest blob adapters against Azurite', () => {
 
   void it('export files stream from blob storage in full', async () => {
     const rows = ['id,text,createdAt'];
-    for (let index = 0; index < 300; index += 1)
-      rows.push(`bulk-${index},Row ${index},2026-11-26T00:00:00Z`);
+    for (let index = 0; index < 300; index += 1) rows.push(`bulk-${index},Row ${index},2026-11-26T00:00:00Z`);
     const text = rows.join('\n');
     await landing.getBlockBlobClient('bulk.csv').uploadStream(Readable.from([text]));
     const report = await makeIngestExportFile({
