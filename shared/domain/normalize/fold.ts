@@ -11,7 +11,10 @@ export function foldText(text: string): string {
 
 /** Words of folded text: letters and digits, split on everything else. */
 export function wordsOf(folded: string): string[] {
-  return folded.split(WORD_SEPARATORS).filter((word) => word !== '');
+  // eslint-disable-next-line no-control-regex
+  const separators = /^[\x00-\x7f]*$/.test(folded) ? ASCII_SEPARATORS : WORD_SEPARATORS;
+  return folded.split(separators).filter((word) => word !== '');
 }
 
 const WORD_SEPARATORS = /[^\p{L}\p{N}]+/u;
+const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
