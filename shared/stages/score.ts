@@ -252,6 +252,21 @@ export function makeScore(
         quarantined += 1;
         continue;
       }
+      // A wildly future event time would drag the product's watermark ahead and make every real
+      // item "late"; the wall clock is used only for this sanity check, never for windows.
+      if (
+        Date.parse(valid.value.eventTime) >
+        deps.clock().getTime() + settings.futureToleranceHours * 3_600_000
+      ) {
+        await quarantineItem(
+          parsed,
+          'event time in the future',
+          valid.value.eventTime,
+          valid.value.feedbackId,
+        );
+        quarantined += 1;
+        continue;
+      }
       const list = byProduct.get(valid.value.productKey) ?? [];
       list.push(valid.value);
       byProduct.set(valid.value.productKey, list);

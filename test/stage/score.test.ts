@@ -35,11 +35,13 @@ void test('scores a batch: JSON strings parse, invalid items are quarantined, th
   const { normalized, classification: _c, ...header } = good;
   await harness.feedbackStore.putNormalized(good.feedbackId, good.revision, header, normalized);
   const invalid = { ...event('bad'), classification: { primaryCategory: 'defect' } };
-  await harness.handler([JSON.stringify(good), invalid, '{not json'], testContext());
+  const future = event('future', { eventTime: '2027-03-01T00:00:00.000Z' });
+  await harness.handler([JSON.stringify(good), invalid, '{not json', future], testContext());
 
-  assert.equal(harness.quarantine.entries.size, 2);
+  assert.equal(harness.quarantine.entries.size, 3);
   const reasons = [...harness.quarantine.entries.values()].map((entry) => [entry.stage, entry.reason]).sort();
   assert.deepEqual(reasons, [
+    ['score', 'event time in the future'],
     ['score', 'invalid classified event'],
     ['score', 'not JSON'],
   ]);

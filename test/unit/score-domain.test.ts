@@ -242,3 +242,33 @@ void test('redelivery is recognised with long revisions too (markers keep a shor
     [false, true],
   );
 });
+
+void test('praise never raises a volume alert', () => {
+  const events = Array.from({ length: 12 }, (_, i) =>
+    item(`p${i}`, `2026-05-01T10:${String(i * 4).padStart(2, '0')}:00Z`, { category: 'praise' }),
+  );
+  // 30 days with one praise item a day at 03:00.
+  const history = (): ProductFeatures => {
+    const state = emptyProductFeatures('SKU-1', hourOf(Date.parse('2026-04-01T00:00:00Z')));
+    const until = dayOfHour(hourOf(Date.parse('2026-05-01T00:00:00Z')));
+    for (let day = dayOfHour(state.firstHour); day < until; day++) {
+      state.days[day] = {
+        c: { praise: { n: 1, neg: 0, sent: 0.8, crit: 0, dc: 1 } },
+        h: new Array<number>(24).fill(0).map((_, h) => (h === 3 ? 1 : 0)),
+        comp: {},
+      };
+    }
+    return state;
+  };
+  const result = scoreProductBatch(history(), events, context());
+  assert.ok(result.outcomes.every((o) => o.block.decision !== 'alert'));
+  const asDefect = scoreProductBatch(
+    history(),
+    events.map((e) => ({ ...e, classification: { ...e.classification, primaryCategory: 'other' } })),
+    context(),
+  );
+  assert.ok(
+    asDefect.outcomes.some((o) => o.block.decision === 'alert'),
+    'the same surge in another category alerts',
+  );
+});

@@ -322,7 +322,8 @@ export function scoreProductBatch(
           reason: `critical safety mention (${last24.crit} in the last 24 h of event time)`,
         };
       }
-      if (!detection && volume24.source !== 'none') {
+      const incidentCategory = !settings.nonIncidentCategories.includes(category);
+      if (!detection && incidentCategory && volume24.source !== 'none') {
         const hourObserved = state.hours[hour]?.c[category]?.n ?? 0;
         const hourExpected = cache.expectedWindow(category, hour, 1);
         const candidates = [
@@ -352,7 +353,13 @@ export function scoreProductBatch(
           };
         }
       }
-      if (!detection && negative && volume24.source !== 'none' && volume24.source !== 'category') {
+      if (
+        !detection &&
+        incidentCategory &&
+        negative &&
+        volume24.source !== 'none' &&
+        volume24.source !== 'category'
+      ) {
         const { from, days } = ownHistoryDays(state, day, settings.baselineDays);
         const base = countsInDays(state, category, from, day - 1);
         const p0 = (base.neg + 1) / (base.n + 2);

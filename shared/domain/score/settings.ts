@@ -27,6 +27,10 @@ export interface ScoreSettings {
   ticketCategories: string[];
   /** Classification confidence under this (or needsReview) is sent to review. */
   reviewThreshold: number;
+  /** Categories that never raise volume or sentiment alerts (a surge of praise is no incident). */
+  nonIncidentCategories: string[];
+  /** Items whose event time is further than this ahead of the wall clock are quarantined (bad clocks). */
+  futureToleranceHours: number;
   /** Trailing baseline length in days. */
   baselineDays: number;
   /** A product with less own history than this borrows its category's baseline. */
@@ -44,6 +48,8 @@ export const defaultScoreSettings: ScoreSettings = {
   ticketConfidenceThreshold: 0.75,
   ticketCategories: ['defect', 'quality'],
   reviewThreshold: 0.5,
+  nonIncidentCategories: ['praise'],
+  futureToleranceHours: 24,
   baselineDays: 28,
   minimumHistoryDays: 7,
   expectedEvents: { version: 'none', events: [] },
