@@ -5,7 +5,8 @@
  *
  * Flags: --no-demo, --data-dir <dir> (default .local), --http-port <port> (default 7071), --verbose
  */
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { settings } from '../shared/topology.js';
 import { generateDemoFeed } from './demo/generate.js';
@@ -75,8 +76,14 @@ async function main(): Promise<void> {
   say(`incidents:  GET  ${stack.baseUrl}/api/incidents   (header x-functions-key: ${stack.functionKey})`);
   say(`cards sent: GET  ${stack.baseUrl}/_local/teams    tickets: GET ${stack.baseUrl}/_local/tickets`);
 
-  if (values.demo && !values['no-demo']) {
-    const items = generateDemoFeed({ now: new Date() });
+  const dataDir = resolve(values['data-dir'] ?? '.local');
+  const demoMarker = join(dataDir, 'demo-feed.json');
+  if (values.demo && !values['no-demo'] && existsSync(demoMarker)) {
+    const sent = JSON.parse(readFileSync(demoMarker, 'utf8')) as { sentAt: string };
+    say(`the demo feed was already sent on ${sent.sentAt}; its data is kept (npm run reset starts over)`);
+  } else if (values.demo && !values['no-demo']) {
+    const now = new Date();
+    const items = generateDemoFeed({ now });
     say(`sending the demo feed: ${items.length} items over 14 days of event time`);
     let lastShown = 0;
     const result = await sendDemoFeed({
@@ -91,6 +98,8 @@ async function main(): Promise<void> {
       },
     });
     process.stdout.write('\n');
+    // Sent once per data directory: a restart keeps the data instead of landing new revisions.
+    writeFileSync(demoMarker, JSON.stringify({ now: now.toISOString(), sentAt: new Date().toISOString(), items: items.length }));
     say(`accepted ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected}`);
     say('waiting for the pipeline to settle...');
     const summary = await waitUntilSettled(stack, {

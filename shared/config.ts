@@ -12,6 +12,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describeErrors } from './domain/validation.js';
 import { settings } from './topology.js';
+import { routeSettingNames, routeSettingsFrom, type RouteSettings } from './domain/route/settings.js';
 
 export type PipelineMode = 'local' | 'azure';
 
@@ -200,8 +201,15 @@ export const settingDefinitions: SettingDefinition[] = [
     name: 'NEAR_DUPLICATE_THRESHOLD',
     description: 'Jaccard similarity at or above which two texts about one product are near duplicates.',
     requiredIn: 'optional',
-    default: '0.6',
+    default: '0.5',
     schema: fraction,
+  },
+  {
+    name: 'DEDUPE_WINDOW_DAYS',
+    description: 'How far apart in event time two items about one product may be and still count as duplicates.',
+    requiredIn: 'optional',
+    default: '14',
+    schema: positiveInt,
   },
   {
     name: 'CATALOG_PATH',
@@ -214,6 +222,78 @@ export const settingDefinitions: SettingDefinition[] = [
     description: 'Taxonomy file (categories, owner teams, components and synonyms).',
     requiredIn: 'optional',
     default: 'config/taxonomy.json',
+  },
+  {
+    name: routeSettingNames.dedupWindowMinutes,
+    description: 'Route: a second alert on the same incident inside this many minutes (event time) adds evidence, no new card.',
+    requiredIn: 'optional',
+    default: '240',
+    schema: positiveInt,
+  },
+  {
+    name: routeSettingNames.teamRateLimit,
+    description: 'Route: most cards one owner team gets per rate window; beyond it they go into a digest card.',
+    requiredIn: 'optional',
+    default: '5',
+    schema: positiveInt,
+  },
+  {
+    name: routeSettingNames.teamRateWindowMinutes,
+    description: 'Route: length of the per-team rate window in minutes.',
+    requiredIn: 'optional',
+    default: '60',
+    schema: positiveInt,
+  },
+  {
+    name: routeSettingNames.quietHours,
+    description: 'Route: quiet hours as `HH:MM-HH:MM` in ROUTE_TIME_ZONE (cards wait until they end; critical bypasses). Empty: none.',
+    requiredIn: 'optional',
+    default: '',
+  },
+  {
+    name: routeSettingNames.timeZone,
+    description: 'Route: IANA time zone of the quiet hours.',
+    requiredIn: 'optional',
+    default: 'UTC',
+  },
+  {
+    name: routeSettingNames.ackSlaMinutes,
+    description: 'Route: minutes to acknowledge before escalating, per severity.',
+    requiredIn: 'optional',
+    default: 'critical=15,high=60,medium=240,low=1440',
+  },
+  {
+    name: routeSettingNames.resolutionSlaHours,
+    description: 'Route: hours to resolve (the ticket SLA due time), per severity.',
+    requiredIn: 'optional',
+    default: 'critical=4,high=24,medium=72,low=168',
+  },
+  {
+    name: routeSettingNames.escalationPath,
+    description: 'Route: who is escalated to, in order, when an incident stays unacknowledged past its SLA (comma-separated).',
+    requiredIn: 'optional',
+    default: 'owner team lead,head of operations',
+  },
+  {
+    name: routeSettingNames.fixVerificationDays,
+    description: 'Route: days a resolved incident is watched; an alert inside them reopens it as "regressed after fix".',
+    requiredIn: 'optional',
+    default: '14',
+    schema: positiveInt,
+  },
+  {
+    name: routeSettingNames.snoozeHours,
+    description: 'Route: how long the snooze action on a card silences an incident.',
+    requiredIn: 'optional',
+    default: '24',
+    schema: positiveInt,
+  },
+  {
+    name: routeSettingNames.actionLinkTtlSeconds,
+    description: 'Route: lifetime of the signed action links on cards, in seconds.',
+    requiredIn: 'optional',
+    default: '604800',
+    schema: positiveInt,
   },
 ];
 
@@ -238,8 +318,11 @@ export interface Config {
   openAi?: { endpoint: string; apiKey?: string; deployment: string; apiVersion: string };
   appInsightsConnectionString?: string;
   nearDuplicateThreshold: number;
+  dedupeWindowDays: number;
   catalogPath: string;
   taxonomyPath: string;
+  route: RouteSettings;
+  actionLinkTtlSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -310,6 +393,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError(`setting ${source.toUpperCase()}_WEBHOOK_SECRETS has no secret`);
   }
   const openAiEndpoint = get(settings.openAiEndpoint);
+  let route: RouteSettings;
+  try {
+    route = routeSettingsFrom(values);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration (${mode} mode): ${(error as Error).message}`);
+  }
   return {
     mode,
     values,
@@ -354,7 +443,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? { appInsightsConnectionString: get(settings.appInsightsConnectionString) }
       : {}),
     nearDuplicateThreshold: Number(get('NEAR_DUPLICATE_THRESHOLD')),
+    dedupeWindowDays: Number(get('DEDUPE_WINDOW_DAYS')),
     catalogPath: get('CATALOG_PATH'),
     taxonomyPath: get('TAXONOMY_PATH'),
+    route,
+    actionLinkTtlSeconds: Number(get(routeSettingNames.actionLinkTtlSeconds)),
   };
 }

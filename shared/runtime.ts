@@ -16,6 +16,7 @@ import {
 } from './adapters/cosmos.js';
 import { EventHubsPublisher } from './adapters/event-hubs-publisher.js';
 import { createTelemetry, type Telemetry } from './adapters/telemetry.js';
+import { loadCatalog, type Catalog } from './domain/catalog.js';
 import { loadTaxonomy, type Taxonomy } from './domain/taxonomy.js';
 import type { Clock, FeedbackStore, Quarantine } from './stages/ports.js';
 
@@ -29,6 +30,7 @@ export interface Runtime {
   feedbackStore: FeedbackStore;
   quarantine: Quarantine;
   taxonomy: Taxonomy;
+  catalog: Catalog;
   telemetry: Telemetry;
   clock: Clock;
 }
@@ -54,6 +56,7 @@ function createRuntime(config: Config): Runtime {
     feedbackStore: new CosmosFeedbackStore(containers.feedback),
     quarantine: new CosmosQuarantine(containers.quarantine),
     taxonomy: loadTaxonomy(config.taxonomyPath),
+    catalog: loadCatalog(config.catalogPath),
     telemetry: createTelemetry(config.appInsightsConnectionString),
     clock: () => new Date(),
   };

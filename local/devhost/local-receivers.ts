@@ -3,8 +3,8 @@
  *  - `/_local/teams`: a Teams Workflows webhook. Accepts the message envelope
  *    `{type:'message', attachments:[{contentType:'application/vnd.microsoft.card.adaptive', content}]}`
  *    with 202, rejects anything else with 400, as the Workflows trigger does.
- *  - `/_local/tickets`: the ticket Logic App's HTTP trigger. Creates a ticket (200 with its key) or,
- *    when the payload names an existing `ticketKey`, records an update.
+ *  - `/_local/tickets`: the ticket Logic App's HTTP trigger. Creates a ticket (200 with its key; the
+ *    same key again for the same `idempotencyKey`) or records an update (`type: 'update'` + `ticketKey`).
  * What they receive is appended to JSONL files in the data directory, so it survives restarts;
  * `GET` on the same path lists it. `POST /_local/<receiver>/faults` queues scripted answers
  * (e.g. a 429 with Retry-After) for tests.
@@ -125,14 +125,28 @@ export function localReceivers(dataDir: string): LocalRoute[] {
         json(response, 400, { error: { code: 'InvalidRequestContent', message: 'expected a JSON object' } });
         return;
       }
-      const existingKey = (body as { ticketKey?: unknown }).ticketKey;
-      if (typeof existingKey === 'string' && existingKey !== '') {
-        tickets.append({ receivedAt: new Date().toISOString(), body, ticketKey: existingKey, kind: 'update' });
-        json(response, 200, { ticketKey: existingKey, status: 'updated' });
+      const payload = body as { type?: unknown; ticketKey?: unknown; idempotencyKey?: unknown };
+      if (payload.type === 'update') {
+        if (typeof payload.ticketKey !== 'string' || payload.ticketKey === '') {
+          json(response, 400, { error: { code: 'InvalidRequestContent', message: 'an update needs ticketKey' } });
+          return;
+        }
+        tickets.append({ receivedAt: new Date().toISOString(), body, ticketKey: payload.ticketKey, kind: 'update' });
+        json(response, 200, { ticketKey: payload.ticketKey, status: 'updated' });
         return;
       }
-      const created = tickets.all().filter((entry) => entry.kind === 'create').length;
-      const ticketKey = `FEED-${1001 + created}`;
+      // A create retried after a lost answer gets the same ticket back, as the Logic App's
+      // correlation id lookup does.
+      const created = tickets.all().filter((entry) => entry.kind === 'create');
+      const idempotencyKey = typeof payload.idempotencyKey === 'string' ? payload.idempotencyKey : undefined;
+      const earlier = idempotencyKey
+        ? created.find((entry) => (entry.body as { idempotencyKey?: unknown }).idempotencyKey === idempotencyKey)
+        : undefined;
+      if (earlier?.ticketKey) {
+        json(response, 200, { ticketKey: earlier.ticketKey, status: 'exists' });
+        return;
+      }
+      const ticketKey = `FEED-${1001 + created.length}`;
       tickets.append({ receivedAt: new Date().toISOString(), body, ticketKey, kind: 'create' });
       json(response, 200, { ticketKey, status: 'created' });
     }),
