@@ -43,6 +43,7 @@ const { values: args } = parseArgs({
     'amazon-weight': { type: 'string', default: '3' },
     'vader-threshold': { type: 'string', default: '1.5' },
     bits: { type: 'string', default: '17' },
+    'char-ngrams': { type: 'string', default: defaultFeatureConfig.charNgrams.join(',') },
   },
 });
 
@@ -294,7 +295,11 @@ for (const file of args['include-reviews'] ?? []) {
 const taxonomy = loadTaxonomy();
 const started = Date.now();
 const artifact = trainModel(examples, {
-  features: { ...defaultFeatureConfig, bits: Number(args.bits) },
+  features: {
+    ...defaultFeatureConfig,
+    bits: Number(args.bits),
+    charNgrams: (args['char-ngrams'] as string).split(',').map(Number),
+  },
   sentimentLabels: [...sentimentLabels],
   categoryLabels: taxonomy.categories.map((category) => category.id),
   categoryBits: 15,

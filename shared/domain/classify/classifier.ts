@@ -9,7 +9,7 @@ import type { ClassificationBlock } from '../blocks/classification.js';
 import { ownerTeamOf, type Intent, type SentimentLabel, type Severity, type Taxonomy } from '../taxonomy.js';
 import type { CandidateLabels, ClassifyInput } from './labels.js';
 import { severityRank } from './labels.js';
-import type { CompactModel } from './model.js';
+import { probabilityOf, type CompactModel } from './model.js';
 import { applyRules, ruleTokens, type CompiledRules, type RuleFindings } from './rules.js';
 import { foldText } from './text.js';
 import type { LlmClassifier, LlmLabels, LlmUsage } from './llm.js';
@@ -220,7 +220,7 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
       .filter(([category]) => !NON_ISSUE.has(category))
       .reduce((sum, [, hits]) => sum + hits, 0);
     const logits = sentimentOrder.map((label) =>
-      Math.log(Math.max(1e-6, modelSentiment.probabilities[label] ?? 0)),
+      Math.log(Math.max(1e-6, probabilityOf(modelSentiment, label))),
     );
     logits[0] = (logits[0] as number) + 0.9 * Math.min(findings.positive, 3);
     logits[2] = (logits[2] as number) + 0.9 * Math.min(findings.negative, 3) + 0.8 * Math.min(issueHits, 2);
@@ -258,15 +258,13 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
 
     // Category: rule hits dominate, the model decides when no phrase matched.
     const modelCategory = model.predictCategory(features);
+    const categoryProbability = categoryIds.map((category) => probabilityOf(modelCategory, category));
     const scores = new Map<string, number>();
-    for (const category of categoryIds) {
+    for (const [index, category] of categoryIds.entries()) {
       const hits = findings.categories.get(category) ?? 0;
       // Rule hits outweigh the model; on a tie of hits the configured priority decides.
       const tieBreak = hits > 0 ? priorityOf(category) * 0.02 : 0;
-      scores.set(
-        category,
-        (modelCategory.probabilities[category] ?? 0) * 0.5 + 0.6 * Math.min(hits, 3) - tieBreak,
-      );
+      scores.set(category, (categoryProbability[index] as number) * 0.5 + 0.6 * Math.min(hits, 3) - tieBreak);
     }
     if (findings.hazards.length > 0 && issueHits === 0) scores.set('defect', (scores.get('defect') ?? 0) + 1);
     if (issueHits === 0 && sentimentLabel === 'positive')
@@ -288,8 +286,7 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
       .filter((category) => category !== primaryCategory && category !== 'other')
       .filter(
         (category) =>
-          (findings.categories.get(category) ?? 0) > 0 ||
-          (modelCategory.probabilities[category] ?? 0) >= 0.35,
+          (findings.categories.get(category) ?? 0) > 0 || probabilityOf(modelCategory, category) >= 0.35,
       )
       .filter((category) => category !== 'praise' || sentimentLabel !== 'negative')
       .slice(0, 3);
@@ -304,13 +301,13 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
     else if (primaryCategory === 'praise' && sentimentLabel === 'positive' && issueHits === 0) {
       // Positive text without any problem phrase: praise is as sure as the sentiment.
       categoryConfidence = Math.max(
-        Math.sqrt(modelCategory.probabilities.praise ?? 0),
+        Math.sqrt(probabilityOf(modelCategory, 'praise')),
         0.85 * sentiment.confidence,
       );
     }
     // The model spreads probability over thirteen classes: the square root calibrates it
     // against the golden dev split (a winning 0.3 is right about as often as not).
-    else categoryConfidence = Math.sqrt(modelCategory.probabilities[primaryCategory] ?? 0);
+    else categoryConfidence = Math.sqrt(probabilityOf(modelCategory, primaryCategory));
 
     // Severity: safety is critical whatever else is said; then cues; then the category's base.
     let severity: Severity = rules.config.baseSeverity[primaryCategory] ?? 'low';

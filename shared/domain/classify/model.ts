@@ -94,9 +94,17 @@ export interface LinearHead {
 
 export interface Prediction {
   label: string;
-  probabilities: Record<string, number>;
+  /** Probabilities in the order of `labels` (no per-call object: this runs per item). */
+  probabilities: Float64Array;
+  labels: readonly string[];
   /** The winning probability. */
   confidence: number;
+}
+
+/** The probability of one label, 0 when the head does not know it. */
+export function probabilityOf(prediction: Prediction, label: string): number {
+  const index = prediction.labels.indexOf(label);
+  return index < 0 ? 0 : (prediction.probabilities[index] as number);
 }
 
 export interface CompactModel {
@@ -150,29 +158,36 @@ function predictHead(head: LinearHead, features: SparseFeatures): Prediction {
   const classes = head.labels.length;
   const scores = new Float64Array(classes);
   const { indices, value } = features;
+  const weights = head.weights;
+  const mask = head.mask;
   for (let index = 0; index < indices.length; index++) {
-    const base = ((indices[index] as number) & head.mask) * classes;
+    const base = ((indices[index] as number) & mask) * classes;
     for (let label = 0; label < classes; label++)
-      scores[label] = (scores[label] as number) + (head.weights[base + label] as number);
+      scores[label] = (scores[label] as number) + (weights[base + label] as number);
   }
   let max = -Infinity;
   for (let label = 0; label < classes; label++) {
-    scores[label] = (head.bias[label] as number) + (scores[label] as number) * value * head.scale;
-    max = Math.max(max, scores[label] as number);
+    const score = (head.bias[label] as number) + (scores[label] as number) * value * head.scale;
+    scores[label] = score;
+    if (score > max) max = score;
   }
   let sum = 0;
   for (let label = 0; label < classes; label++) {
-    scores[label] = Math.exp((scores[label] as number) - max);
-    sum += scores[label] as number;
+    const exp = Math.exp((scores[label] as number) - max);
+    scores[label] = exp;
+    sum += exp;
   }
-  const probabilities: Record<string, number> = {};
   let best = 0;
   for (let label = 0; label < classes; label++) {
-    const probability = (scores[label] as number) / sum;
-    probabilities[head.labels[label] as string] = probability;
-    if (probability > (scores[best] as number) / sum) best = label;
+    scores[label] = (scores[label] as number) / sum;
+    if ((scores[label] as number) > (scores[best] as number)) best = label;
   }
-  return { label: head.labels[best] as string, probabilities, confidence: (scores[best] as number) / sum };
+  return {
+    label: head.labels[best] as string,
+    probabilities: scores,
+    labels: head.labels,
+    confidence: scores[best] as number,
+  };
 }
 
 export function modelFromArtifact(input: unknown): CompactModel {
