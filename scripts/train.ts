@@ -298,7 +298,7 @@ const artifact = trainModel(examples, {
   features: {
     ...defaultFeatureConfig,
     bits: Number(args.bits),
-    charNgrams: (args['char-ngrams']).split(',').map(Number),
+    charNgrams: args['char-ngrams'].split(',').map(Number),
   },
   sentimentLabels: [...sentimentLabels],
   categoryLabels: taxonomy.categories.map((category) => category.id),
