@@ -106,7 +106,8 @@ class PartitionReader {
         const queued = outgoing.next_delivery_id - outgoing.next_pending_delivery;
         const room = Math.min(link.credit - queued, outgoing.available());
         if (room <= 0) {
-          if (queued > 0) setImmediate(() => void this.pump());
+          // Credit exists but rhea is still writing (or the peer's session window is shut): look again soon.
+          if (queued > 0) setTimeout(() => void this.pump(), 2).unref();
           return;
         }
         const { records, next } = await this.log.read(this.nextOffset, room);
@@ -115,10 +116,17 @@ class PartitionReader {
           this.nextOffset = next;
           return;
         }
-        for (const record of records) this.link.send(record.message, undefined, 0);
-        this.nextOffset = next;
-        // Let rhea write what was queued before looking for more.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        // rhea writes one socket chunk per transfer; cork so a burst leaves in a few syscalls.
+        const socket = (this.link.connection as unknown as { socket?: Socket }).socket;
+        socket?.cork();
+        try {
+          for (const record of records) this.link.send(record.message, undefined, 0);
+          this.nextOffset = next;
+          // Let rhea write what was queued (it does so on the next tick) before looking for more.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        } finally {
+          socket?.uncork();
+        }
       }
     } catch (error) {
       this.close({ condition: 'amqp:internal-error', description: String(error) });
