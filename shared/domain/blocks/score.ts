@@ -29,7 +29,16 @@ export interface ScoreBlock {
 
 export const scoreBlockSchema = {
   type: 'object',
-  required: ['decision', 'priority', 'reasons', 'incidentKey', 'counted', 'whyItMatters', 'ownerTeam', 'provenance'],
+  required: [
+    'decision',
+    'priority',
+    'reasons',
+    'incidentKey',
+    'counted',
+    'whyItMatters',
+    'ownerTeam',
+    'provenance',
+  ],
   properties: {
     decision: { enum: [...decisions] },
     priority: { type: 'number', minimum: 0 },
