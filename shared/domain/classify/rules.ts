@@ -121,6 +121,8 @@ interface PatternPart {
 }
 
 interface CompiledPattern {
+  /** `kind:name:language`, the rule id in provenance. */
+  id: string;
   kind: GroupKind;
   name: string;
   language: string;
@@ -158,7 +160,7 @@ function compileTerm(kind: GroupKind, name: string, language: string, term: stri
     gap = false;
   }
   if (parts.length === 0) throw new Error(`empty rule term '${term}' in ${kind}:${name}`);
-  return { kind, name, language, parts };
+  return { id: `${kind}:${name}:${language}`, kind, name, language, parts };
 }
 
 export function compileRules(config: RulesConfig, safety: SafetyLexicon): CompiledRules {
@@ -314,7 +316,7 @@ export function applyRules(
           if (pattern.language === 'any') findings.sarcasmStrong = true;
           break;
       }
-      ids.add(`${pattern.kind}:${pattern.name}:${pattern.language}`);
+      ids.add(pattern.id);
     }
   }
   findings.ruleIds = [...ids].sort();
