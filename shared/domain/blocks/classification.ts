@@ -1,4 +1,11 @@
-import { intents, sentimentLabels, severities, type Intent, type SentimentLabel, type Severity } from '../taxonomy.js';
+import {
+  intents,
+  sentimentLabels,
+  severities,
+  type Intent,
+  type SentimentLabel,
+  type Severity,
+} from '../taxonomy.js';
 
 /** The classify stage's block. Owned by the classify work; other stages only read it. */
 export interface ClassificationBlock {
