@@ -122,8 +122,11 @@ export async function benchScore(): Promise<Record<string, number>> {
 }
 
 /** Point operations per item against a real container (e.g. the local Cosmos emulator). */
-export async function benchScoreCosmosOps(container: Container): Promise<Record<string, number>> {
-  const stream = benchStream(12, 32, 2);
+export async function benchScoreCosmosOps(
+  container: Container,
+  size: { products?: number; days?: number } = {},
+): Promise<Record<string, number>> {
+  const stream = benchStream(size.products ?? 12, size.days ?? 32, 2);
   const counting = new CountingFeatureStore(new CosmosFeatureStore(container));
   const result = await run(stream, counting);
   return {
