@@ -224,6 +224,68 @@ export const settingDefinitions: SettingDefinition[] = [
     default: 'config/taxonomy.json',
   },
   {
+    name: 'AZURE_OPENAI_FLAVOR',
+    description: '`azure` (deployment paths, api-version) or `openai-compatible` (any OpenAI-compatible server; the endpoint is its base URL).',
+    requiredIn: 'optional',
+    default: 'azure',
+    schema: { enum: ['azure', 'openai-compatible'] },
+  },
+  {
+    name: 'CLASSIFY_CONFIDENCE_THRESHOLD',
+    description: 'Classify: below this confidence an item escalates to the LLM (when configured) and goes to the review queue.',
+    requiredIn: 'optional',
+    default: '0.55',
+    schema: fraction,
+  },
+  {
+    name: 'LLM_HOURLY_TOKEN_BUDGET',
+    description: 'Classify: most LLM tokens spent per hour per instance; past it items keep their local labels.',
+    requiredIn: 'optional',
+    default: '200000',
+    schema: positiveInt,
+  },
+  {
+    name: 'LLM_CONCURRENCY',
+    description: 'Classify: most LLM calls in flight per instance.',
+    requiredIn: 'optional',
+    default: '4',
+    schema: positiveInt,
+  },
+  {
+    name: 'SCORE_SENSITIVITY',
+    description: 'Score: anomaly sensitivity from 0 (alert only on overwhelming evidence) to 1 (alert early); sets the test level.',
+    requiredIn: 'optional',
+    default: '0.5',
+    schema: fraction,
+  },
+  {
+    name: 'SCORE_MINIMUM_VOLUME',
+    description: 'Score: fewest counted items in a window before a volume spike can alert.',
+    requiredIn: 'optional',
+    default: '5',
+    schema: positiveInt,
+  },
+  {
+    name: 'SCORE_LATENESS_HOURS',
+    description: 'Score: how late (event time) an item may arrive and still update its buckets.',
+    requiredIn: 'optional',
+    default: '48',
+    schema: positiveInt,
+  },
+  {
+    name: 'SCORE_TICKET_CONFIDENCE',
+    description: 'Score: classification confidence from which defect evidence becomes a ticket candidate.',
+    requiredIn: 'optional',
+    default: '0.75',
+    schema: fraction,
+  },
+  {
+    name: 'EXPECTED_EVENTS_PATH',
+    description: 'Score: expected events that suppress alerts with their reason (peak-season delays, suppliers under remediation).',
+    requiredIn: 'optional',
+    default: 'config/expected-events.json',
+  },
+  {
     name: routeSettingNames.dedupWindowMinutes,
     description: 'Route: a second alert on the same incident inside this many minutes (event time) adds evidence, no new card.',
     requiredIn: 'optional',
@@ -315,7 +377,21 @@ export interface Config {
   publicBaseUrl: string;
   teamsWebhookUrl: string;
   ticketLogicAppUrl: string;
-  openAi?: { endpoint: string; apiKey?: string; deployment: string; apiVersion: string };
+  openAi?: {
+    endpoint: string;
+    apiKey?: string;
+    deployment: string;
+    apiVersion: string;
+    flavor: 'azure' | 'openai-compatible';
+  };
+  classify: { confidenceThreshold: number; llmHourlyTokenBudget: number; llmConcurrency: number };
+  score: {
+    sensitivity: number;
+    minimumVolume: number;
+    latenessHours: number;
+    ticketConfidenceThreshold: number;
+    expectedEventsPath: string;
+  };
   appInsightsConnectionString?: string;
   nearDuplicateThreshold: number;
   dedupeWindowDays: number;
@@ -436,6 +512,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             ...(get(settings.openAiKey) !== '' ? { apiKey: get(settings.openAiKey) } : {}),
             deployment: get(settings.openAiDeployment),
             apiVersion: get(settings.openAiApiVersion),
+            flavor: get('AZURE_OPENAI_FLAVOR') === 'openai-compatible' ? 'openai-compatible' : 'azure',
           },
         }
       : {}),
@@ -446,6 +523,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dedupeWindowDays: Number(get('DEDUPE_WINDOW_DAYS')),
     catalogPath: get('CATALOG_PATH'),
     taxonomyPath: get('TAXONOMY_PATH'),
+    classify: {
+      confidenceThreshold: Number(get('CLASSIFY_CONFIDENCE_THRESHOLD')),
+      llmHourlyTokenBudget: Number(get('LLM_HOURLY_TOKEN_BUDGET')),
+      llmConcurrency: Number(get('LLM_CONCURRENCY')),
+    },
+    score: {
+      sensitivity: Number(get('SCORE_SENSITIVITY')),
+      minimumVolume: Number(get('SCORE_MINIMUM_VOLUME')),
+      latenessHours: Number(get('SCORE_LATENESS_HOURS')),
+      ticketConfidenceThreshold: Number(get('SCORE_TICKET_CONFIDENCE')),
+      expectedEventsPath: get('EXPECTED_EVENTS_PATH'),
+    },
     route,
     actionLinkTtlSeconds: Number(get(routeSettingNames.actionLinkTtlSeconds)),
   };

@@ -30,7 +30,8 @@ describe('the pipeline on the local stack', { timeout: 600000 }, () => {
   let subject: StackUnderTest;
 
   before(async () => {
-    subject = await startStackUnderTest();
+    // Forty safety alerts to one team in a minute would otherwise (rightly) become a digest.
+    subject = await startStackUnderTest({ ROUTE_TEAM_RATE_LIMIT: '1000' });
   });
 
   after(async () => {
