@@ -26,7 +26,9 @@ import {
   mergeHistory,
   ownHistoryDays,
   scoreProductBatch,
+  supplierRecurrence,
   type CategoryBaseline,
+  type SupplierRecurrence,
   type FeatureStore,
   type ItemOutcome,
   type ProductFeatures,
@@ -77,6 +79,7 @@ export function makeScore(
   // Category baselines change once per event day; history only when days roll out. Cache both.
   const categoryCache = new Map<string, { day: number; doc: CategoryBaseline | undefined }>();
   const historyCache = new Map<string, Versioned<ProductHistory> | undefined>();
+  const supplierCache = new Map<string, { day: number; value: { defectItems: number; products: number } }>();
 
   const stateCache = new Map<string, Versioned<ProductFeatures>>();
   const stateCacheSize = deps.stateCacheSize ?? 1000;
@@ -128,6 +131,20 @@ export function makeScore(
       if (cached.doc) out.set(category, cached.doc);
     }
     return out;
+  }
+
+  /** Supplier-wide defect recurrence over closed days, read once per supplier per event day. */
+  async function supplierOf(
+    supplier: string,
+    day: number,
+  ): Promise<{ defectItems: number; products: number }> {
+    let cached = supplierCache.get(supplier);
+    if (!cached || cached.day < day) {
+      const read = await featureStore.read<SupplierRecurrence>(featureKeys.supplier(supplier));
+      cached = { day, value: read ? supplierRecurrence(read.value, day) : { defectItems: 0, products: 0 } };
+      supplierCache.set(supplier, cached);
+    }
+    return cached.value;
   }
 
   async function history(productKey: string): Promise<Versioned<ProductHistory> | undefined> {
@@ -184,6 +201,9 @@ export function makeScore(
         catalogEntry,
         currency: deps.catalog.currency,
         history: needsHistory ? (await history(productKey))?.value : undefined,
+        supplierRecurrence: catalogEntry?.supplier
+          ? await supplierOf(catalogEntry.supplier, maxDay)
+          : undefined,
         categoryBaselines: isNew
           ? await categoryBaselines(categories, maxDay)
           : new Map<string, CategoryBaseline>(),
@@ -203,7 +223,13 @@ export function makeScore(
         cacheState(key, current);
       }
       if (result.contributions) {
-        const { firstDay, byCategory } = result.contributions;
+        const { firstDay, byCategory, defects } = result.contributions;
+        if (catalogEntry?.supplier) {
+          await featureStore.setField(featureKeys.supplier(catalogEntry.supplier), 'products', productKey, {
+            firstDay,
+            days: defects,
+          });
+        }
         for (const [category, days] of Object.entries(byCategory)) {
           await featureStore.setField(featureKeys.category(category), 'products', productKey, {
             firstDay,

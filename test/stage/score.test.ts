@@ -156,3 +156,31 @@ void test('grouping by product keeps feature-store operations well under 3 per i
   const perItem = store.total / events.length;
   assert.ok(perItem < 1, `feature-store operations per item ${perItem}`);
 });
+
+void test('supplier recurrence aggregates defect evidence across the supplier’s products', async () => {
+  const harness = makeHarness({
+    catalog: {
+      products: [
+        { sku: 'SUP-1', supplier: 'acme' },
+        { sku: 'SUP-2', supplier: 'acme' },
+      ],
+    },
+  });
+  const scored = await harness.run(
+    generateSeries({
+      seed: 12,
+      start: '2026-05-01T00:00:00Z',
+      days: 6,
+      rates: { 'SUP-1': { defect: 6 }, 'SUP-2': { quality: 4, praise: 5 } },
+    }),
+    10,
+  );
+  const last = scored.filter((item) => item.score.decision === 'ticket_candidate').at(-1)!;
+  const recurrence = last.score.whyItMatters.supplierRecurrence28d as {
+    defectItems: number;
+    products: number;
+  };
+  assert.equal(recurrence.products, 2);
+  assert.ok(recurrence.defectItems > 20, `defect items ${recurrence.defectItems}`);
+  assert.equal(last.score.whyItMatters.supplier, 'acme');
+});

@@ -91,8 +91,31 @@ export interface CategoryBaseline {
   products: Record<string, { firstDay: number; days: Record<string, number> }>;
 }
 
+/**
+ * Per supplier, each of its products' daily defect-evidence counts over recent closed days
+ * (features document `supplier:<supplier>`), patched like the category baselines.
+ */
+export type SupplierRecurrence = CategoryBaseline;
+
+/** Defect-evidence items across a supplier's products over the 28 closed days before `day`. */
+export function supplierRecurrence(
+  doc: SupplierRecurrence,
+  day: number,
+): { defectItems: number; products: number } {
+  let defectItems = 0;
+  let products = 0;
+  for (const entry of Object.values(doc.products)) {
+    let own = 0;
+    for (let d = day - 28; d < day; d++) own += entry.days[d] ?? 0;
+    defectItems += own;
+    if (own > 0) products += 1;
+  }
+  return { defectItems, products };
+}
+
 export const featureKeys = {
   product: (productKey: string): string => `product:${productKey}`,
+  supplier: (supplier: string): string => `supplier:${supplier}`,
   history: (productKey: string): string => `history:${productKey}`,
   category: (category: string): string => `category:${category}`,
 };

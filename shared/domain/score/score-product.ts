@@ -45,6 +45,8 @@ export interface ProductBatchContext {
   catalogEntry?: ScoreCatalogEntry;
   currency?: string;
   history?: ProductHistory;
+  /** Defect recurrence across the product's supplier (closed days), when the catalog names one. */
+  supplierRecurrence?: { defectItems: number; products: number };
   /** Category baseline documents for the categories of this batch, when the product is new. */
   categoryBaselines: Map<string, CategoryBaseline>;
 }
@@ -66,7 +68,12 @@ export interface ProductBatchResult {
   /** Days that left the hot window: day → category → count, to merge into the history document. */
   historyAppend: Record<string, Record<string, number>>;
   /** The product's recent closed days per category, to set on the category baseline documents. */
-  contributions?: { firstDay: number; byCategory: Record<string, Record<string, number>> };
+  contributions?: {
+    firstDay: number;
+    byCategory: Record<string, Record<string, number>>;
+    /** Per day, items in the defect-evidence categories (for the supplier document). */
+    defects: Record<string, number>;
+  };
 }
 
 interface Detection {
@@ -481,6 +488,8 @@ export function scoreProductBatch(
     };
     if (classification.component) whyItMatters.component = classification.component;
     if (catalog?.supplier) whyItMatters.supplier = catalog.supplier;
+    if (decision !== 'none' && context.supplierRecurrence)
+      whyItMatters.supplierRecurrence28d = context.supplierRecurrence;
     let revenueDigits = 0;
     if (catalog?.priceCents !== undefined) {
       const revenueAtRiskCents = catalog.priceCents * affected;
@@ -593,13 +602,16 @@ function rollOver(
   const closedDay = watermarkDay - 1;
   if ((state.contributedThroughDay ?? -Infinity) < closedDay) {
     const byCategory: Record<string, Record<string, number>> = {};
+    const defects: Record<string, number> = {};
     for (let day = closedDay - settings.baselineDays + 1; day <= closedDay; day++) {
       for (const [category, value] of Object.entries(state.days[day]?.c ?? {})) {
         (byCategory[category] ??= {})[day] = value.n;
+        if (settings.ticketCategories.includes(category) && value.n > 0)
+          defects[day] = (defects[day] ?? 0) + value.n;
       }
     }
     if (Object.keys(byCategory).length > 0)
-      contributions = { firstDay: dayOfHour(state.firstHour), byCategory };
+      contributions = { firstDay: dayOfHour(state.firstHour), byCategory, defects };
     state.contributedThroughDay = closedDay;
     changed = true;
   }
