@@ -104,18 +104,26 @@ export class CosmosFeedbackStore implements FeedbackStore {
     block: 'classification' | 'score' | 'route',
     value: unknown,
   ): Promise<'written' | 'stale'> {
-    try {
-      // Patch with a filter: only the stored revision gets the block, in one round trip.
-      await this.container.item(feedbackId, feedbackId).patch({
-        condition: `FROM c WHERE c.revision = '${revision.replace(/'/g, "\\'")}'`,
-        operations: [{ op: 'set', path: `/${block}`, value }],
-      });
-      return 'written';
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 412 || status === 404) return 'stale';
-      throw error;
+    // Read, then patch under the ETag: only the stored revision gets the block. (A patch with a
+    // filter predicate would save the read, but the local emulator evaluates such filters wrongly.)
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      const { resource: existing } = await this.container.item(feedbackId, feedbackId).read<StoredFeedback>();
+      if (!existing || existing.revision !== revision || !existing._etag) return 'stale';
+      try {
+        await this.container
+          .item(feedbackId, feedbackId)
+          .patch([{ op: 'set', path: `/${block}`, value }], {
+            accessCondition: { type: 'IfMatch', condition: existing._etag },
+          });
+        return 'written';
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412) continue; // another stage wrote its block first: read again
+        if (status === 404) return 'stale';
+        throw error;
+      }
     }
+    throw new Error(`feedback ${feedbackId}: too many concurrent writers`);
   }
 }
 
