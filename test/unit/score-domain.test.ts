@@ -224,7 +224,12 @@ void test('weekday factor follows the product’s weekly pattern', () => {
   const state = emptyProductFeatures('SKU-1', 0);
   // Sundays twice the volume.
   for (let day = 0; day < 80; day++) {
-    state.days[day] = { c: {}, h: new Array<number>(24).fill((day + 4) % 7 === 0 ? 2 : 1), comp: {} };
+    const perHour = (day + 4) % 7 === 0 ? 2 : 1;
+    state.days[day] = {
+      c: { defect: { n: 24 * perHour, neg: 0, sent: 0, crit: 0, dc: 0 } },
+      h: new Array<number>(24).fill(perHour),
+      comp: {},
+    };
   }
   const sunday = 66; // (66 + 4) % 7 === 0
   const monday = sunday + 1;

@@ -28,14 +28,14 @@ export interface Counts {
 
 export interface HourBucket {
   c: Record<string, Counts>;
-  /** feedbackId → revision of every item counted in this hour: the idempotency markers. */
+  /** markerKey(feedbackId) → revisionTag(revision) of every item counted in this hour: the idempotency markers. */
   seen: Record<string, string>;
 }
 
 export interface DayCounts extends Counts {
   /** Distinct customers counted this day. */
   dc: number;
-  /** Their tokens, kept only while the day can still receive late events. */
+  /** Their tokens (customerTag), kept only while the day can still receive late events. */
   cust?: string[];
 }
 
@@ -152,6 +152,29 @@ export function dayBucket(state: ProductFeatures, day: number): DayBucket {
   return bucket;
 }
 
+/** 53-bit string hash (cyrb53) as 14 hex digits: short, stable stand-ins keep documents small. */
+function shortHash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+}
+
+/**
+ * Marker key of a feedback id: its first 16 hex digits (64 bits; ids are already hashes, and a
+ * marker only has to be unique within one product's hour).
+ */
+export const markerKey = (feedbackId: string): string => feedbackId.slice(0, 16);
+
+/** Customer tokens as stored for the once-per-day rule: short tokens as is, longer ones hashed. */
+export const customerTag = (token: string): string => (token.length <= 14 ? token : `~${shortHash(token)}`);
+
 /** A short, stable stand-in for a revision in the idempotency markers (keeps documents small). */
 export function revisionTag(revision: string): string {
   if (revision.length <= 12) return revision;
@@ -191,11 +214,11 @@ export function addCountedItem(state: ProductFeatures, item: CountedItem): void 
   addTo(dc, item);
   if (item.customerToken !== undefined) {
     dc.dc += 1;
-    (dc.cust ??= []).push(item.customerToken);
+    (dc.cust ??= []).push(customerTag(item.customerToken));
   }
   daily.h[item.hour - day * 24] = (daily.h[item.hour - day * 24] ?? 0) + 1;
   if (item.component) daily.comp[item.component] = (daily.comp[item.component] ?? 0) + 1;
-  hourly.seen[item.feedbackId] = revisionTag(item.revision);
+  hourly.seen[markerKey(item.feedbackId)] = revisionTag(item.revision);
   if (item.hour > state.watermarkHour) state.watermarkHour = item.hour;
   if (item.hour < state.firstHour) state.firstHour = item.hour;
 }
@@ -242,7 +265,7 @@ export function productTotalOfDay(state: ProductFeatures, day: number): number {
   const bucket = state.days[day];
   if (!bucket) return 0;
   let total = 0;
-  for (const value of bucket.h) total += value;
+  for (const category in bucket.c) total += bucket.c[category]!.n;
   return total;
 }
 

@@ -4,7 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 
+const memo = new Map<string, string>();
+
 export function incidentKeyOf(productKey: string, category: string): string {
-  const digest = createHash('sha256').update(`${productKey}\u0000${category}`).digest('hex').slice(0, 24);
-  return `inc-${digest}`;
+  const input = `${productKey}\u0000${category}`;
+  let key = memo.get(input);
+  if (key === undefined) {
+    key = `inc-${createHash('sha256').update(input).digest('hex').slice(0, 24)}`;
+    // A pure memo, bounded so a long-running process does not grow without end.
+    if (memo.size >= 50_000) memo.clear();
+    memo.set(input, key);
+  }
+  return key;
 }

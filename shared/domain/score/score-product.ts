@@ -23,8 +23,11 @@ import {
   isoOfHour,
   ownHistoryDays,
   revisionTag,
+  markerKey,
+  customerTag,
   sentimentTrend,
   type CategoryBaseline,
+  type Counts,
   type Episode,
   type ProductFeatures,
   type ProductHistory,
@@ -97,6 +100,7 @@ class BaselineCache {
   private daily = new Map<string, DailyExpectation>();
   private shares = new Map<number, { shares: number[]; basis: number[] }>();
   private windows = new Map<string, ReturnType<BaselineCache['expectedOverHours']>>();
+  private closed = new Map<string, { counts: Counts; days: number }>();
   private itemFeatures = new Map<number, { sentimentTrend: unknown; defectFrequency28d: number | null }>();
   private maxDay = -Infinity;
   constructor(
@@ -110,6 +114,7 @@ class BaselineCache {
       this.shares.clear();
       this.windows.clear();
       this.itemFeatures.clear();
+      this.closed.clear();
       this.maxDay = -Infinity;
     }
   }
@@ -148,6 +153,19 @@ class BaselineCache {
       if (day > this.maxDay) this.maxDay = day;
     }
     return { share: shares.shares[hour - day * 24] ?? 1 / 24, basis: shares.basis[hour - day * 24] ?? 1 };
+  }
+
+  /** The category's counts over the product's own closed baseline days before `day`. */
+  closedDays(category: string, day: number): { counts: Counts; days: number } {
+    const key = `${category}\u0000${day}`;
+    let value = this.closed.get(key);
+    if (!value) {
+      const { from, days } = ownHistoryDays(this.state, day, this.context.settings.baselineDays);
+      value = { counts: countsInDays(this.state, category, from, day - 1), days };
+      this.closed.set(key, value);
+      if (day > this.maxDay) this.maxDay = day;
+    }
+    return value;
   }
 
   /** Expected count over the hour alone and over the 24 h ending with it. */
@@ -271,7 +289,7 @@ export function scoreProductBatch(
     let notCounted: string | undefined;
     let redelivered = false;
     let late = false;
-    const seenRevision = state.hours[hour]?.seen[event.feedbackId];
+    const seenRevision = state.hours[hour]?.seen[markerKey(event.feedbackId)];
     if (normalized.spam.isSpam) notCounted = 'spam';
     else if (normalized.duplicate.exactOf) notCounted = `exact duplicate of ${normalized.duplicate.exactOf}`;
     else if (normalized.duplicate.nearDuplicateOf)
@@ -289,9 +307,10 @@ export function scoreProductBatch(
         customers = new Set(state.days[day]?.c[category]?.cust ?? []);
         customerSets.set(setKey, customers);
       }
-      if (customers.has(customerToken))
+      const tag = customerTag(customerToken);
+      if (customers.has(tag))
         notCounted = 'this customer already counted for this product and category today';
-      else customers.add(customerToken);
+      else customers.add(tag);
     }
     const counted = notCounted === undefined && !redelivered;
     if (counted) {
@@ -317,8 +336,8 @@ export function scoreProductBatch(
     let detection: Detection | undefined;
     if (counted || redelivered) {
       if (critical) {
-        const { from, days } = ownHistoryDays(state, day, settings.baselineDays);
-        const expected = days > 0 ? countsInDays(state, category, from, day - 1).crit / days : 0;
+        const { counts, days } = cache.closedDays(category, day);
+        const expected = days > 0 ? counts.crit / days : 0;
         detection = {
           kind: 'safety',
           observed: last24.crit,
@@ -367,8 +386,7 @@ export function scoreProductBatch(
         volume24.source !== 'none' &&
         volume24.source !== 'category'
       ) {
-        const { from, days } = ownHistoryDays(state, day, settings.baselineDays);
-        const base = countsInDays(state, category, from, day - 1);
+        const { counts: base, days } = cache.closedDays(category, day);
         const p0 = (base.neg + 1) / (base.n + 2);
         const share = last24.n === 0 ? 0 : last24.neg / last24.n;
         const pValue = binomialUpperTail(last24.neg, last24.n, p0);
