@@ -49,7 +49,12 @@ class CountingFeedbackStore implements FeedbackStore {
 }
 
 /** Events of `products` products over `days` days, split into per-partition batches. */
-export function benchStream(products: number, days: number, seed = 1): ClassifiedEvent[][] {
+export function benchStream(
+  products: number,
+  days: number,
+  seed = 1,
+  batchSize = BATCH,
+): ClassifiedEvent[][] {
   const rates: Record<string, Record<string, number>> = {};
   for (let p = 0; p < products; p++) {
     const scale = 1 + (p % 5);
@@ -66,7 +71,7 @@ export function benchStream(products: number, days: number, seed = 1): Classifie
   const partitions: ClassifiedEvent[][] = Array.from({ length: PARTITIONS }, () => []);
   for (const event of events) partitions[Number(event.productKey.slice(6)) % PARTITIONS]!.push(event);
   // Interleave the partitions' batches the way four consumers would see them.
-  const perPartition = partitions.map((list) => batches(list, BATCH));
+  const perPartition = partitions.map((list) => batches(list, batchSize));
   const out: ClassifiedEvent[][] = [];
   for (let i = 0; i < Math.max(...perPartition.map((list) => list.length)); i++) {
     for (const list of perPartition) if (list[i]) out.push(list[i]!);
@@ -105,8 +110,8 @@ async function run(
   };
 }
 
-export async function benchScore(): Promise<Record<string, number>> {
-  const stream = benchStream(40, 35);
+export async function benchScore(options: { batchSize?: number } = {}): Promise<Record<string, number>> {
+  const stream = benchStream(40, 35, 1, options.batchSize);
   await run(stream.slice(0, 50), new MemoryFeatureStore()); // warm-up
   const counting = new CountingFeatureStore(new MemoryFeatureStore());
   const result = await run(stream, counting);
