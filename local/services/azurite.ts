@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
-import { startChildService, type RunningService } from './child-service.js';
+import { compiledEntry, startChildService, type RunningService } from './child-service.js';
 
 /** Azurite's well-known development account (public, documented, not a secret). */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -13,11 +12,11 @@ export interface AzuriteInstance extends RunningService {
   port: number;
 }
 
-/** Starts Azurite's blob service from npm on loopback; port 0 picks a free port. */
+/** Starts Azurite's blob service (from npm, crash-safe) on loopback; port 0 picks a free port. */
 export async function startAzurite(options: { dataDir: string; port?: number }): Promise<AzuriteInstance> {
   mkdirSync(options.dataDir, { recursive: true });
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('azurite/dist/src/blob/main.js');
+  // Azurite's blob service, wrapped so that acknowledged writes survive a crash (azurite-process.ts).
+  const entry = compiledEntry('local/services/azurite-process.js');
   const { match, stop, kill } = await startChildService({
     name: 'Azurite',
     command: process.execPath,

@@ -61,12 +61,14 @@ export function makeFeedbackApi(deps: { feedbackStore: FeedbackStore; rawContain
     if (!record) return { status: 404, jsonBody: { error: `no feedback ${id}` } };
     const lineage = (record.header as { lineage?: { rawBlob?: string } }).lineage;
     const rawBlob = lineage?.rawBlob ?? '';
+    const routedAt = (record.route as { routedAt?: string } | undefined)?.routedAt;
     return {
       status: 200,
       jsonBody: {
         ...record,
         lineage: {
           ...lineage,
+          ...(routedAt ? { routedAt } : {}),
           rawBlobUrl: rawBlob ? `${deps.rawContainerUrl.replace(/\/[^/]+$/, '')}/${rawBlob}` : undefined,
         },
       },

@@ -1,0 +1,99 @@
+/**
+ * Child-process entry for Azurite's blob service, made crash-safe.
+ *
+ * Azurite keeps its blob and extent metadata in LokiJS databases that it saves every 5 seconds,
+ * so a `kill -9` loses writes it has already acknowledged. Here every successful write request
+ * (PUT, POST, DELETE, PATCH) is answered only after both databases have been saved: a group
+ * commit, so concurrent writes share one save. Blob bytes are already in extent files by then.
+ *
+ * Takes Azurite's own blob flags (`--blobPort 0 --location <dir> ...`) and prints Azurite's
+ * `successfully listens on http://127.0.0.1:<port>` line when ready.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+
+interface LokiDatabase {
+  saveDatabase(callback: (error?: Error | null) => void): void;
+}
+
+interface AzuriteBlobServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  getHttpServerAddress(): string;
+  httpServer: Server;
+  metadataStore: { db: LokiDatabase };
+  extentMetadataStore: { db: LokiDatabase };
+}
+
+const require = createRequire(import.meta.url);
+const { BlobServerFactory } = require('azurite/dist/src/blob/BlobServerFactory') as {
+  BlobServerFactory: new () => { createServer(): Promise<AzuriteBlobServer> };
+};
+
+function save(db: LokiDatabase): Promise<void> {
+  return new Promise((resolve, reject) => db.saveDatabase((error) => (error ? reject(error) : resolve())));
+}
+
+/** Group commit: callers wait for a save that starts after they asked; one save serves many. */
+function groupCommit(databases: LokiDatabase[]): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  const run = (): Promise<void> => {
+    running = Promise.all(databases.map(save))
+      .then(() => undefined)
+      .finally(() => {
+        running = undefined;
+      });
+    return running;
+  };
+  return () => {
+    if (!running) return run();
+    next ??= running.then(() => {
+      next = undefined;
+      return run();
+    });
+    return next;
+  };
+}
+
+async function main(): Promise<void> {
+  const server = await new BlobServerFactory().createServer();
+  await server.start();
+  const commit = groupCommit([server.metadataStore.db, server.extentMetadataStore.db]);
+  const inner = server.httpServer.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  server.httpServer.removeAllListeners('request');
+  server.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const method = request.method ?? 'GET';
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
+      inner(request, response);
+      return;
+    }
+    const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.end = ((...args: unknown[]) => {
+      if (response.statusCode >= 300) return end(...args);
+      commit().then(
+        () => end(...args),
+        (error: unknown) => {
+          console.error(`azurite: could not save its metadata: ${String(error)}`);
+          response.destroy();
+        },
+      );
+      return response;
+    }) as typeof response.end;
+    inner(request, response);
+  });
+  console.log(`Azurite Blob service successfully listens on ${server.getHttpServerAddress()}`);
+  const shutdown = (): void => {
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch(() => process.exit(1));
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(`azurite failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
