@@ -47,11 +47,15 @@ async function main(): Promise<void> {
     throw new Error(`--http-port must be a port number, got '${values['http-port']}'`);
   }
   const started = Date.now();
+  const dataDir = resolve(values['data-dir'] ?? '.local');
   const stack = await startLocalStack({
-    dataDir: resolve(values['data-dir'] ?? '.local'),
+    dataDir,
     httpPort,
     onStatus: say,
-    onHostOutput: (line) => console.log(`[host] ${line}`),
+    // The host's info lines are many; warnings and errors always show, the rest with --verbose.
+    onHostOutput: (line) => {
+      if (values.verbose || !line.includes('"level":"info"')) console.log(`[host] ${line}`);
+    },
     verbose: values.verbose ?? false,
   });
   let stopping = false;
@@ -73,10 +77,9 @@ async function main(): Promise<void> {
   say(`all services up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`webhooks:   POST ${stack.baseUrl}/api/webhooks/{shopify|judgeme|zendesk|generic}`);
   say(`health:     GET  ${stack.baseUrl}/api/health`);
-  say(`incidents:  GET  ${stack.baseUrl}/api/incidents   (header x-functions-key: ${stack.functionKey})`);
+  say(`incidents:  GET  ${stack.baseUrl}/api/incidents   (header x-functions-key: see ${join(dataDir, 'devhost', 'host-keys.json')})`);
   say(`cards sent: GET  ${stack.baseUrl}/_local/teams    tickets: GET ${stack.baseUrl}/_local/tickets`);
 
-  const dataDir = resolve(values['data-dir'] ?? '.local');
   const demoMarker = join(dataDir, 'demo-feed.json');
   if (values.demo && !values['no-demo'] && existsSync(demoMarker)) {
     const sent = JSON.parse(readFileSync(demoMarker, 'utf8')) as { sentAt: string };
