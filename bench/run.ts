@@ -25,7 +25,11 @@ const only = (() => {
 })();
 
 const benches: { name: string; target: string; run: () => Promise<Figures> }[] = [
-  { name: 'normalize', target: '>= 10,000 items/s on one core (500-char texts, no I/O)', run: () => benchNormalize() },
+  {
+    name: 'normalize',
+    target: '>= 10,000 items/s on one core (500-char texts, no I/O)',
+    run: () => benchNormalize(),
+  },
   { name: 'classify', target: '>= 20,000 items/s per core (rules + model)', run: () => benchClassify() },
   { name: 'score', target: '>= 20,000 items/s in-process', run: () => benchScore() },
   {
@@ -82,14 +86,18 @@ async function main(): Promise<void> {
       results[bench.name] = { target: bench.target, figures };
       console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     } catch (error) {
-      results[bench.name] = { target: bench.target, error: error instanceof Error ? error.message : String(error) };
+      results[bench.name] = {
+        target: bench.target,
+        error: error instanceof Error ? error.message : String(error),
+      };
       console.log(`failed: ${results[bench.name]?.error ?? ''}`);
     }
   }
   console.log('');
   for (const [name, result] of Object.entries(results)) {
     console.log(`${name}  (target: ${result.target})`);
-    for (const [figure, value] of Object.entries(result.figures ?? {})) console.log(`  ${figure.padEnd(40)} ${value}`);
+    for (const [figure, value] of Object.entries(result.figures ?? {}))
+      console.log(`  ${figure.padEnd(40)} ${value}`);
     if (result.error) console.log(`  error: ${result.error}`);
   }
   mkdirSync('bench/results', { recursive: true });

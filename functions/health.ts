@@ -7,7 +7,11 @@ getRuntime(); // settings are validated at start-up
 
 const handler = lazy((runtime) =>
   makeHealth([
-    { name: 'blob', check: async () => void (await runtime.blobService.getContainerClient(blobContainers.raw).getProperties()) },
+    {
+      name: 'blob',
+      check: async () =>
+        void (await runtime.blobService.getContainerClient(blobContainers.raw).getProperties()),
+    },
     { name: 'cosmos', check: async () => void (await runtime.cosmosDatabase.read()) },
     ...Object.values(hubs).map((hub) => ({
       name: `eventhubs:${hub.name}`,
@@ -16,4 +20,9 @@ const handler = lazy((runtime) =>
   ]),
 );
 
-app.http('health', { route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: (request, context) => handler()(request, context) });
+app.http('health', {
+  route: 'health',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: (request, context) => handler()(request, context),
+});

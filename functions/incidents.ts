@@ -14,8 +14,16 @@ const metrics = lazy((runtime) =>
 const { list, get, resolve, action } = incidentsApiRoutes;
 app.http(list.name, { ...list, methods: [...list.methods], handler: (r, c) => incidents().list(r, c) });
 app.http(get.name, { ...get, methods: [...get.methods], handler: (r, c) => incidents().get(r, c) });
-app.http(resolve.name, { ...resolve, methods: [...resolve.methods], handler: (r, c) => incidents().resolve(r, c) });
-app.http(action.name, { ...action, methods: [...action.methods], handler: (r, c) => incidents().action(r, c) });
+app.http(resolve.name, {
+  ...resolve,
+  methods: [...resolve.methods],
+  handler: (r, c) => incidents().resolve(r, c),
+});
+app.http(action.name, {
+  ...action,
+  methods: [...action.methods],
+  handler: (r, c) => incidents().action(r, c),
+});
 
 const alerts = alertMetricsApiRoutes.metrics;
 app.http(alerts.name, { ...alerts, methods: [...alerts.methods], handler: (r, c) => metrics()(r, c) });

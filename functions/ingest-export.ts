@@ -7,6 +7,11 @@ import { blobContainers, settings } from '../shared/topology.js';
 
 getRuntime();
 
+const blobPathOf = (context: InvocationContext): string => {
+  const path = context.triggerMetadata?.blobTrigger;
+  return typeof path === 'string' ? path : '';
+};
+
 const ingestFile = lazy((runtime) =>
   makeIngestExportFile({
     rawStore: new BlobRawStore(runtime.blobService.getContainerClient(blobContainers.raw)),
@@ -22,7 +27,9 @@ app.storageBlob('ingestExport', {
   source: 'EventGrid',
   // The file is streamed from storage row by row; the trigger payload itself is not used.
   handler: async (_blob: unknown, context: InvocationContext) => {
-    const report = await ingestFile()(String(context.triggerMetadata?.blobTrigger ?? ''));
-    context.log(`export ${report.file}: ${report.status}, accepted ${report.rowsAccepted}, rejected ${report.rowsRejected}`);
+    const report = await ingestFile()(blobPathOf(context));
+    context.log(
+      `export ${report.file}: ${report.status}, accepted ${report.rowsAccepted}, rejected ${report.rowsRejected}`,
+    );
   },
 });

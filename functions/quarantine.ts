@@ -14,7 +14,9 @@ const api = lazy((runtime) =>
         const [container, ...name] = blobPath.split('/');
         // Rewrite the same bytes: a new version (ETag) for the local trigger, and a BlobCreated
         // event for the Event Grid trigger in Azure. The content never changes.
-        const blob = runtime.blobService.getContainerClient(container ?? '').getBlockBlobClient(name.join('/'));
+        const blob = runtime.blobService
+          .getContainerClient(container ?? '')
+          .getBlockBlobClient(name.join('/'));
         const properties = await blob.getProperties();
         const content = await blob.downloadToBuffer();
         await blob.upload(content, content.length, {
@@ -28,7 +30,11 @@ const api = lazy((runtime) =>
   }),
 );
 
-app.http('quarantineList', { ...quarantineApiRoutes.list, methods: ['GET'], handler: (request, context) => api().list(request, context) });
+app.http('quarantineList', {
+  ...quarantineApiRoutes.list,
+  methods: ['GET'],
+  handler: (request, context) => api().list(request, context),
+});
 app.http('quarantineReplay', {
   ...quarantineApiRoutes.replay,
   methods: ['POST'],

@@ -77,7 +77,9 @@ async function main(): Promise<void> {
   say(`all services up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   say(`webhooks:   POST ${stack.baseUrl}/api/webhooks/{shopify|judgeme|zendesk|generic}`);
   say(`health:     GET  ${stack.baseUrl}/api/health`);
-  say(`incidents:  GET  ${stack.baseUrl}/api/incidents   (header x-functions-key: see ${join(dataDir, 'devhost', 'host-keys.json')})`);
+  say(
+    `incidents:  GET  ${stack.baseUrl}/api/incidents   (header x-functions-key: see ${join(dataDir, 'devhost', 'host-keys.json')})`,
+  );
   say(`cards sent: GET  ${stack.baseUrl}/_local/teams    tickets: GET ${stack.baseUrl}/_local/tickets`);
 
   const demoMarker = join(dataDir, 'demo-feed.json');
@@ -102,7 +104,10 @@ async function main(): Promise<void> {
     });
     process.stdout.write('\n');
     // Sent once per data directory: a restart keeps the data instead of landing new revisions.
-    writeFileSync(demoMarker, JSON.stringify({ now: now.toISOString(), sentAt: new Date().toISOString(), items: items.length }));
+    writeFileSync(
+      demoMarker,
+      JSON.stringify({ now: now.toISOString(), sentAt: new Date().toISOString(), items: items.length }),
+    );
     say(`accepted ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected}`);
     say('waiting for the pipeline to settle...');
     const summary = await waitUntilSettled(stack, {

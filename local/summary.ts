@@ -29,7 +29,12 @@ async function countBlobs(service: BlobServiceClient, container: string): Promis
   return count;
 }
 
-async function countDocuments(client: CosmosClient, database: string, container: string, where = ''): Promise<number> {
+async function countDocuments(
+  client: CosmosClient,
+  database: string,
+  container: string,
+  where = '',
+): Promise<number> {
   const { resources } = await client
     .database(database)
     .container(container)
@@ -54,20 +59,41 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
   const database = stack.settings[settings.cosmosDatabase] ?? 'feedback';
   const feedback = cosmosContainers.feedback.name;
   try {
-    const [rawBlobs, normalized, classified, scored, routed, quarantined, poisonedBlobs, incidents, cards, tickets] =
-      await Promise.all([
-        countBlobs(blobs, blobContainers.raw),
-        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.normalized)'),
-        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.classification)'),
-        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.score)'),
-        countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.route)'),
-        countDocuments(cosmos, database, cosmosContainers.quarantine.name),
-        countBlobs(blobs, blobContainers.poison),
-        countDocuments(cosmos, database, cosmosContainers.incidents.name),
-        countReceived(stack.baseUrl, 'teams'),
-        countReceived(stack.baseUrl, 'tickets', 'create'),
-      ]);
-    return { rawBlobs, normalized, classified, scored, routed, quarantined, poisonedBlobs, incidents, cards, tickets };
+    const [
+      rawBlobs,
+      normalized,
+      classified,
+      scored,
+      routed,
+      quarantined,
+      poisonedBlobs,
+      incidents,
+      cards,
+      tickets,
+    ] = await Promise.all([
+      countBlobs(blobs, blobContainers.raw),
+      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.normalized)'),
+      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.classification)'),
+      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.score)'),
+      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.route)'),
+      countDocuments(cosmos, database, cosmosContainers.quarantine.name),
+      countBlobs(blobs, blobContainers.poison),
+      countDocuments(cosmos, database, cosmosContainers.incidents.name),
+      countReceived(stack.baseUrl, 'teams'),
+      countReceived(stack.baseUrl, 'tickets', 'create'),
+    ]);
+    return {
+      rawBlobs,
+      normalized,
+      classified,
+      scored,
+      routed,
+      quarantined,
+      poisonedBlobs,
+      incidents,
+      cards,
+      tickets,
+    };
   } finally {
     cosmos.dispose();
   }
@@ -79,7 +105,12 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
  */
 export async function waitUntilSettled(
   stack: LocalStack,
-  options: { expectedItems?: number; timeoutMs: number; quietMs?: number; onProgress?: (summary: PipelineSummary) => void },
+  options: {
+    expectedItems?: number;
+    timeoutMs: number;
+    quietMs?: number;
+    onProgress?: (summary: PipelineSummary) => void;
+  },
 ): Promise<PipelineSummary> {
   const deadline = Date.now() + options.timeoutMs;
   const quietMs = options.quietMs ?? 15000;

@@ -6,7 +6,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const tiers = process.argv.slice(2);
-const dirs = (tiers.length > 0 ? tiers : ['unit', 'stage', 'integration', 'e2e']).map((tier) => join('test', tier));
+const dirs = (tiers.length > 0 ? tiers : ['unit', 'stage', 'integration', 'e2e']).map((tier) =>
+  join('test', tier),
+);
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];

@@ -206,7 +206,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: 'DEDUPE_WINDOW_DAYS',
-    description: 'How far apart in event time two items about one product may be and still count as duplicates.',
+    description:
+      'How far apart in event time two items about one product may be and still count as duplicates.',
     requiredIn: 'optional',
     default: '14',
     schema: positiveInt,
@@ -225,21 +226,24 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: 'AZURE_OPENAI_FLAVOR',
-    description: '`azure` (deployment paths, api-version) or `openai-compatible` (any OpenAI-compatible server; the endpoint is its base URL).',
+    description:
+      '`azure` (deployment paths, api-version) or `openai-compatible` (any OpenAI-compatible server; the endpoint is its base URL).',
     requiredIn: 'optional',
     default: 'azure',
     schema: { enum: ['azure', 'openai-compatible'] },
   },
   {
     name: 'CLASSIFY_CONFIDENCE_THRESHOLD',
-    description: 'Classify: below this confidence an item escalates to the LLM (when configured) and goes to the review queue.',
+    description:
+      'Classify: below this confidence an item escalates to the LLM (when configured) and goes to the review queue.',
     requiredIn: 'optional',
     default: '0.55',
     schema: fraction,
   },
   {
     name: 'LLM_HOURLY_TOKEN_BUDGET',
-    description: 'Classify: most LLM tokens spent per hour per instance; past it items keep their local labels.',
+    description:
+      'Classify: most LLM tokens spent per hour per instance; past it items keep their local labels.',
     requiredIn: 'optional',
     default: '200000',
     schema: positiveInt,
@@ -253,7 +257,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: 'SCORE_SENSITIVITY',
-    description: 'Score: anomaly sensitivity from 0 (alert only on overwhelming evidence) to 1 (alert early); sets the test level.',
+    description:
+      'Score: anomaly sensitivity from 0 (alert only on overwhelming evidence) to 1 (alert early); sets the test level.',
     requiredIn: 'optional',
     default: '0.5',
     schema: fraction,
@@ -281,20 +286,23 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: 'EXPECTED_EVENTS_PATH',
-    description: 'Score: expected events that suppress alerts with their reason (peak-season delays, suppliers under remediation).',
+    description:
+      'Score: expected events that suppress alerts with their reason (peak-season delays, suppliers under remediation).',
     requiredIn: 'optional',
     default: 'config/expected-events.json',
   },
   {
     name: routeSettingNames.dedupWindowMinutes,
-    description: 'Route: a second alert on the same incident inside this many minutes (event time) adds evidence, no new card.',
+    description:
+      'Route: a second alert on the same incident inside this many minutes (event time) adds evidence, no new card.',
     requiredIn: 'optional',
     default: '240',
     schema: positiveInt,
   },
   {
     name: routeSettingNames.teamRateLimit,
-    description: 'Route: most cards one owner team gets per rate window; beyond it they go into a digest card.',
+    description:
+      'Route: most cards one owner team gets per rate window; beyond it they go into a digest card.',
     requiredIn: 'optional',
     default: '5',
     schema: positiveInt,
@@ -308,7 +316,8 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: routeSettingNames.quietHours,
-    description: 'Route: quiet hours as `HH:MM-HH:MM` in ROUTE_TIME_ZONE (cards wait until they end; critical bypasses). Empty: none.',
+    description:
+      'Route: quiet hours as `HH:MM-HH:MM` in ROUTE_TIME_ZONE (cards wait until they end; critical bypasses). Empty: none.',
     requiredIn: 'optional',
     default: '',
   },
@@ -332,13 +341,15 @@ export const settingDefinitions: SettingDefinition[] = [
   },
   {
     name: routeSettingNames.escalationPath,
-    description: 'Route: who is escalated to, in order, when an incident stays unacknowledged past its SLA (comma-separated).',
+    description:
+      'Route: who is escalated to, in order, when an incident stays unacknowledged past its SLA (comma-separated).',
     requiredIn: 'optional',
     default: 'owner team lead,head of operations',
   },
   {
     name: routeSettingNames.fixVerificationDays,
-    description: 'Route: days a resolved incident is watched; an alert inside them reopens it as "regressed after fix".',
+    description:
+      'Route: days a resolved incident is watched; an alert inside them reopens it as "regressed after fix".',
     requiredIn: 'optional',
     default: '14',
     schema: positiveInt,

@@ -5,10 +5,10 @@
  * (host.json, default 5) is recorded in the `webjobs-blobtrigger-poison` container with its error,
  * and not tried again.
  */
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { blobContainers } from '../../shared/topology.js';
 import { invokeFunction, type HostLog } from './invoke.js';
-import type { ProgrammingModel, Registration } from './registrations.js';
+import { stringProperty, type ProgrammingModel, type Registration } from './registrations.js';
 
 export interface BlobTriggerOptions {
   model: ProgrammingModel;
@@ -37,14 +37,18 @@ interface Receipt {
 }
 
 export async function startBlobTrigger(options: BlobTriggerOptions): Promise<RunningTrigger> {
-  const path = String(options.registration.trigger.path ?? '');
+  const path = stringProperty(options.registration.trigger, 'path');
   const [containerName, ...rest] = path.split('/');
   const namePattern = rest.join('/');
   if (!containerName || !/^\{[A-Za-z_]\w*\}$/.test(namePattern)) {
-    throw new Error(`blob trigger ${options.registration.metadata.name}: path must look like 'container/{name}', got '${path}'`);
+    throw new Error(
+      `blob trigger ${options.registration.metadata.name}: path must look like 'container/{name}', got '${path}'`,
+    );
   }
   const nameParameter = namePattern.slice(1, -1);
-  const container = BlobServiceClient.fromConnectionString(options.connectionString).getContainerClient(containerName);
+  const container = BlobServiceClient.fromConnectionString(options.connectionString).getContainerClient(
+    containerName,
+  );
   await container.createIfNotExists();
   const hostService = BlobServiceClient.fromConnectionString(options.hostStorageConnectionString);
   const receipts = hostService.getContainerClient(blobContainers.receipts);
@@ -69,11 +73,13 @@ export async function startBlobTrigger(options: BlobTriggerOptions): Promise<Run
   const idleWaiters: (() => void)[] = [];
 
   const writeReceipt = async (name: string, receipt: Receipt): Promise<void> => {
-    await receipts
-      .getBlockBlobClient(receiptPrefix + name)
-      .upload('', 0, {
-        metadata: { etag: receipt.etag.replace(/"/g, ''), failures: String(receipt.failures), done: String(receipt.done) },
-      });
+    await receipts.getBlockBlobClient(receiptPrefix + name).upload('', 0, {
+      metadata: {
+        etag: receipt.etag.replace(/"/g, ''),
+        failures: String(receipt.failures),
+        done: String(receipt.done),
+      },
+    });
   };
 
   const processBlob = async (name: string, etag: string): Promise<void> => {
@@ -88,7 +94,8 @@ export async function startBlobTrigger(options: BlobTriggerOptions): Promise<Run
         options.model,
         options.registration,
         {
-          inputData: dataType === 'string' ? { string: content.toString('utf8') } : { bytes: new Uint8Array(content) },
+          inputData:
+            dataType === 'string' ? { string: content.toString('utf8') } : { bytes: new Uint8Array(content) },
           triggerMetadata: {
             BlobTrigger: { string: `${containerName}/${name}` },
             Uri: { string: blobClient.url },
@@ -113,7 +120,11 @@ export async function startBlobTrigger(options: BlobTriggerOptions): Promise<Run
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const next = { etag, failures: failures + 1, done: false };
-      options.log('error', functionName, `blob ${containerName}/${name} failed (attempt ${next.failures}): ${message}`);
+      options.log(
+        'error',
+        functionName,
+        `blob ${containerName}/${name} failed (attempt ${next.failures}): ${message}`,
+      );
       if (next.failures >= options.poisonBlobThreshold) {
         next.done = true;
         const record = JSON.stringify({
@@ -124,10 +135,16 @@ export async function startBlobTrigger(options: BlobTriggerOptions): Promise<Run
           error: message,
           poisonedAt: new Date().toISOString(),
         });
-        await poison.getBlockBlobClient(`${functionName}/${containerName}/${name}.json`).upload(record, Buffer.byteLength(record), {
-          blobHTTPHeaders: { blobContentType: 'application/json' },
-        });
-        options.log('warning', functionName, `blob ${containerName}/${name} moved to ${blobContainers.poison} after ${next.failures} failures`);
+        await poison
+          .getBlockBlobClient(`${functionName}/${containerName}/${name}.json`)
+          .upload(record, Buffer.byteLength(record), {
+            blobHTTPHeaders: { blobContentType: 'application/json' },
+          });
+        options.log(
+          'warning',
+          functionName,
+          `blob ${containerName}/${name} moved to ${blobContainers.poison} after ${next.failures} failures`,
+        );
       }
       await writeReceipt(name, next);
       known.set(name, next);
@@ -170,7 +187,11 @@ export async function startBlobTrigger(options: BlobTriggerOptions): Promise<Run
       })
       .catch((error: unknown) => {
         lastScanFoundNothing = false;
-        options.log('warning', functionName, `blob scan failed: ${error instanceof Error ? error.message : String(error)}`);
+        options.log(
+          'warning',
+          functionName,
+          `blob scan failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       })
       .finally(() => {
         if (lastScanFoundNothing && pendingWork === 0) {

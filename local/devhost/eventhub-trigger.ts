@@ -20,7 +20,7 @@ import { BlobCheckpointStore } from '@azure/eventhubs-checkpointstore-blob';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobContainers } from '../../shared/topology.js';
 import { invokeFunction, retryDelayMs, type HostLog, type TypedData } from './invoke.js';
-import type { ProgrammingModel, Registration } from './registrations.js';
+import { stringProperty, type ProgrammingModel, type Registration } from './registrations.js';
 
 export interface EventHubTriggerOptions {
   model: ProgrammingModel;
@@ -72,19 +72,29 @@ function systemProperties(event: ReceivedEventData): Record<string, unknown> {
 export async function startEventHubTrigger(options: EventHubTriggerOptions): Promise<RunningEventHubTrigger> {
   const trigger = options.registration.trigger;
   const functionName = options.registration.metadata.name;
-  const hubName = options.resolveSetting(String(trigger.eventHubName ?? ''));
-  const consumerGroup = options.resolveSetting(String(trigger.consumerGroup ?? '$Default'));
+  const hubName = options.resolveSetting(stringProperty(trigger, 'eventHubName'));
+  const consumerGroup = options.resolveSetting(stringProperty(trigger, 'consumerGroup', '$Default'));
   const many = (trigger.cardinality as string | undefined) !== 'one';
   const dataType = trigger.dataType as string | undefined;
-  const checkpoints = BlobServiceClient.fromConnectionString(options.hostStorageConnectionString).getContainerClient(
-    blobContainers.checkpoints,
-  );
+  const checkpoints = BlobServiceClient.fromConnectionString(
+    options.hostStorageConnectionString,
+  ).getContainerClient(blobContainers.checkpoints);
   await checkpoints.createIfNotExists();
-  const client = new EventHubConsumerClient(consumerGroup, options.connectionString, hubName, new BlobCheckpointStore(checkpoints), {
-    // A stable owner id: after a restart this host reclaims its partitions at once.
-    identifier: `${options.hostId}-${functionName}`,
-    loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 2000, partitionOwnershipExpirationIntervalInMs: 20000 },
-  });
+  const client = new EventHubConsumerClient(
+    consumerGroup,
+    options.connectionString,
+    hubName,
+    new BlobCheckpointStore(checkpoints),
+    {
+      // A stable owner id: after a restart this host reclaims its partitions at once.
+      identifier: `${options.hostId}-${functionName}`,
+      loadBalancingOptions: {
+        strategy: 'greedy',
+        updateIntervalInMs: 2000,
+        partitionOwnershipExpirationIntervalInMs: 20000,
+      },
+    },
+  );
   const stats: EventHubTriggerStats = { batches: 0, events: 0, failedBatches: 0 };
   const retry = options.registration.metadata.retryOptions;
   let stopping = false;
@@ -96,7 +106,8 @@ export async function startEventHubTrigger(options: EventHubTriggerOptions): Pro
       return dataType === 'binary' ? { bytes: new Uint8Array(Buffer.from(text)) } : { string: text };
     }
     if (dataType === 'string') return { collectionString: { string: texts } };
-    if (dataType === 'binary') return { collectionBytes: { bytes: texts.map((text) => new Uint8Array(Buffer.from(text))) } };
+    if (dataType === 'binary')
+      return { collectionBytes: { bytes: texts.map((text) => new Uint8Array(Buffer.from(text))) } };
     // Without a data type the host hands the batch over as one JSON array: a body that is not
     // JSON fails the invocation, as it does in Azure.
     return { json: `[${texts.join(',')}]` };
@@ -154,7 +165,9 @@ export async function startEventHubTrigger(options: EventHubTriggerOptions): Pro
                   retryContext: {
                     retryCount: attempt,
                     maxRetryCount,
-                    ...(lastError ? { exception: { message: String((lastError as Error).message ?? lastError) } } : {}),
+                    ...(lastError
+                      ? { exception: { message: String((lastError as Error).message ?? lastError) } }
+                      : {}),
                   },
                 }
               : {}),

@@ -89,8 +89,8 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     .map((registration) => {
       const template = (registration.trigger.route as string | undefined) ?? registration.metadata.name;
       const { pattern, paramNames } = compileRoute(template);
-      const methods = ((registration.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map((method) =>
-        method.toUpperCase(),
+      const methods = ((registration.trigger.methods as string[] | undefined) ?? ['GET', 'POST']).map(
+        (method) => method.toUpperCase(),
       );
       return {
         registration,
@@ -122,7 +122,10 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
         continue;
       }
       if (route.authLevel !== 'anonymous') {
-        const given = (request.headers['x-functions-key'] as string | undefined) ?? url.searchParams.get('code') ?? undefined;
+        const given =
+          (request.headers['x-functions-key'] as string | undefined) ??
+          url.searchParams.get('code') ??
+          undefined;
         if (!keyMatches(given, options.functionKeys)) {
           response.writeHead(401).end();
           return;
@@ -144,7 +147,14 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
         route.registration,
         {
           inputData: {
-            http: { method, url: url.toString(), headers, query, params, body: { bytes: new Uint8Array(body) } },
+            http: {
+              method,
+              url: url.toString(),
+              headers,
+              query,
+              params,
+              body: { bytes: new Uint8Array(body) },
+            },
           },
         },
         options.log,
@@ -152,13 +162,19 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
       writeHttpResult(response, result.returnValue);
       return;
     }
-    sendJson(response, methodNotAllowed ? 405 : 404, { error: methodNotAllowed ? 'method not allowed' : 'not found' });
+    sendJson(response, methodNotAllowed ? 405 : 404, {
+      error: methodNotAllowed ? 'method not allowed' : 'not found',
+    });
   };
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       // An unhandled exception in a function is a 500, as on the real host; the host stays up.
-      options.log('error', 'http', `request failed: ${error instanceof Error ? error.message : String(error)}`);
+      options.log(
+        'error',
+        'http',
+        `request failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
       else response.end();
     });
@@ -168,7 +184,9 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`HTTP port ${options.port} is already in use: stop what uses it or pass --http-port <port>`)
+          ? new Error(
+              `HTTP port ${options.port} is already in use: stop what uses it or pass --http-port <port>`,
+            )
           : error,
       );
     });

@@ -49,7 +49,8 @@ export async function invokeFunction(
       retryContext: request.retryContext,
     },
     state: 'invocation',
-    log: (level: string, _category: string, message: string) => log(level, registration.metadata.name, message),
+    log: (level: string, _category: string, message: string) =>
+      log(level, registration.metadata.name, message),
   };
   const invocationModel = model.getInvocationModel(coreContext);
   const { context, inputs } = await invocationModel.getArguments();

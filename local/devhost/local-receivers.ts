@@ -41,7 +41,12 @@ class Recorder {
   }
 }
 
-function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   response.end(JSON.stringify(body));
 }
@@ -63,7 +68,8 @@ function isTeamsEnvelope(value: unknown): boolean {
     envelope.attachments.length > 0 &&
     envelope.attachments.every(
       (attachment: { contentType?: unknown; content?: { type?: unknown } }) =>
-        attachment.contentType === 'application/vnd.microsoft.card.adaptive' && attachment.content?.type === 'AdaptiveCard',
+        attachment.contentType === 'application/vnd.microsoft.card.adaptive' &&
+        attachment.content?.type === 'AdaptiveCard',
     )
   );
 }
@@ -87,7 +93,11 @@ export function localReceivers(dataDir: string): LocalRoute[] {
   };
 
   const route =
-    (name: string, recorder: Recorder, onPost: (body: unknown, response: ServerResponse) => void): LocalRoute =>
+    (
+      name: string,
+      recorder: Recorder,
+      onPost: (body: unknown, response: ServerResponse) => void,
+    ): LocalRoute =>
     (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
       const path = new URL(request.url ?? '/', 'http://x').pathname;
       if (path === `/_local/${name}/faults` && request.method === 'POST') {
@@ -114,7 +124,9 @@ export function localReceivers(dataDir: string): LocalRoute[] {
   return [
     route('teams', teams, (body, response) => {
       if (!isTeamsEnvelope(body)) {
-        json(response, 400, { error: { code: 'InvalidRequestContent', message: 'expected an Adaptive Card message' } });
+        json(response, 400, {
+          error: { code: 'InvalidRequestContent', message: 'expected an Adaptive Card message' },
+        });
         return;
       }
       teams.append({ receivedAt: new Date().toISOString(), body });
@@ -128,10 +140,17 @@ export function localReceivers(dataDir: string): LocalRoute[] {
       const payload = body as { type?: unknown; ticketKey?: unknown; idempotencyKey?: unknown };
       if (payload.type === 'update') {
         if (typeof payload.ticketKey !== 'string' || payload.ticketKey === '') {
-          json(response, 400, { error: { code: 'InvalidRequestContent', message: 'an update needs ticketKey' } });
+          json(response, 400, {
+            error: { code: 'InvalidRequestContent', message: 'an update needs ticketKey' },
+          });
           return;
         }
-        tickets.append({ receivedAt: new Date().toISOString(), body, ticketKey: payload.ticketKey, kind: 'update' });
+        tickets.append({
+          receivedAt: new Date().toISOString(),
+          body,
+          ticketKey: payload.ticketKey,
+          kind: 'update',
+        });
         json(response, 200, { ticketKey: payload.ticketKey, status: 'updated' });
         return;
       }
@@ -140,7 +159,9 @@ export function localReceivers(dataDir: string): LocalRoute[] {
       const created = tickets.all().filter((entry) => entry.kind === 'create');
       const idempotencyKey = typeof payload.idempotencyKey === 'string' ? payload.idempotencyKey : undefined;
       const earlier = idempotencyKey
-        ? created.find((entry) => (entry.body as { idempotencyKey?: unknown }).idempotencyKey === idempotencyKey)
+        ? created.find(
+            (entry) => (entry.body as { idempotencyKey?: unknown }).idempotencyKey === idempotencyKey,
+          )
         : undefined;
       if (earlier?.ticketKey) {
         json(response, 200, { ticketKey: earlier.ticketKey, status: 'exists' });

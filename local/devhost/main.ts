@@ -15,7 +15,7 @@ import { startEventHubTrigger } from './eventhub-trigger.js';
 import { readHostJson } from './host-json.js';
 import { startHttpHost } from './http-host.js';
 import { localReceivers } from './local-receivers.js';
-import { functionFiles, loadApp, type Registration } from './registrations.js';
+import { functionFiles, loadApp, stringProperty, type Registration } from './registrations.js';
 import { startTimerTrigger } from './timer-trigger.js';
 import type { HostLog } from './invoke.js';
 
@@ -44,7 +44,9 @@ const log: HostLog = (level, functionName, message) => {
 function functionKeys(): string[] {
   const file = join(dataDir, 'host-keys.json');
   if (!existsSync(file)) {
-    writeFileSync(file, JSON.stringify({ default: randomBytes(24).toString('base64url') }, null, 2), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ default: randomBytes(24).toString('base64url') }, null, 2), {
+      mode: 0o600,
+    });
   }
   const keys = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   return Object.values(keys);
@@ -86,7 +88,7 @@ async function main(): Promise<void> {
       const trigger = await startBlobTrigger({
         model: app.programmingModel,
         registration,
-        connectionString: setting(String(registration.trigger.connection ?? 'AzureWebJobsStorage')),
+        connectionString: setting(stringProperty(registration.trigger, 'connection', 'AzureWebJobsStorage')),
         hostStorageConnectionString: hostStorage,
         hostId,
         pollIntervalMs: host.blobPollIntervalMs,
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
       const trigger = await startEventHubTrigger({
         model: app.programmingModel,
         registration,
-        connectionString: setting(String(registration.trigger.connection ?? '')),
+        connectionString: setting(stringProperty(registration.trigger, 'connection')),
         hostStorageConnectionString: hostStorage,
         resolveSetting,
         hostId,
@@ -112,7 +114,9 @@ async function main(): Promise<void> {
       const trigger = startTimerTrigger({ model: app.programmingModel, registration, resolveSetting, log });
       stops.push(() => trigger.stop());
     } else if (kind !== 'httptrigger') {
-      throw new Error(`function ${registration.metadata.name}: trigger ${registration.trigger.type} is not supported by the dev host`);
+      throw new Error(
+        `function ${registration.metadata.name}: trigger ${registration.trigger.type} is not supported by the dev host`,
+      );
     }
   }
   const httpHost = await startHttpHost({
@@ -129,12 +133,12 @@ async function main(): Promise<void> {
     const trigger = registration.trigger;
     const detail =
       triggerKind(registration) === 'httptrigger'
-        ? `${((trigger.methods as string[] | undefined) ?? ['GET', 'POST']).join(',')} ${httpHost.baseUrl}/${host.routePrefix}/${String(trigger.route ?? registration.metadata.name)}`
+        ? `${((trigger.methods as string[] | undefined) ?? ['GET', 'POST']).join(',')} ${httpHost.baseUrl}/${host.routePrefix}/${stringProperty(trigger, 'route', registration.metadata.name)}`
         : triggerKind(registration) === 'eventhubtrigger'
-          ? `event hub ${resolveSetting(String(trigger.eventHubName))} (${resolveSetting(String(trigger.consumerGroup ?? '$Default'))})`
+          ? `event hub ${resolveSetting(stringProperty(trigger, 'eventHubName'))} (${resolveSetting(stringProperty(trigger, 'consumerGroup', '$Default'))})`
           : triggerKind(registration) === 'blobtrigger'
-            ? `blob ${String(trigger.path)}`
-            : `timer ${resolveSetting(String(trigger.schedule))}`;
+            ? `blob ${stringProperty(trigger, 'path')}`
+            : `timer ${resolveSetting(stringProperty(trigger, 'schedule'))}`;
     console.log(`  ${registration.metadata.name}: ${detail}`);
   }
   console.log(`dev host ready on ${httpHost.baseUrl}`);

@@ -128,7 +128,15 @@ export async function loadApp(files: string[], log: LogFunction): Promise<Loaded
     await import(pathToFileURL(file).href);
   }
   if (!state.model) {
-    throw new Error(`no function registered from ${files.length} file(s) in ${files[0] ? dirname(files[0]) : '?'}`);
+    throw new Error(
+      `no function registered from ${files.length} file(s) in ${files[0] ? dirname(files[0]) : '?'}`,
+    );
   }
   return { registrations: [...state.registrations], programmingModel: state.model };
+}
+
+/** A binding property that must be a string (names, paths, schedules); `fallback` when absent. */
+export function stringProperty(binding: BindingMetadata, name: string, fallback = ''): string {
+  const value = binding[name];
+  return typeof value === 'string' ? value : fallback;
 }

@@ -4,7 +4,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { invokeFunction, type HostLog } from './invoke.js';
-import type { ProgrammingModel, Registration } from './registrations.js';
+import { stringProperty, type ProgrammingModel, type Registration } from './registrations.js';
 
 export interface TimerTriggerOptions {
   model: ProgrammingModel;
@@ -15,7 +15,7 @@ export interface TimerTriggerOptions {
 
 export function startTimerTrigger(options: TimerTriggerOptions): { stop(): Promise<void> } {
   const functionName = options.registration.metadata.name;
-  const schedule = options.resolveSetting(String(options.registration.trigger.schedule ?? ''));
+  const schedule = options.resolveSetting(stringProperty(options.registration.trigger, 'schedule'));
   const expression = CronExpressionParser.parse(schedule, { tz: 'UTC' });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -26,14 +26,27 @@ export function startTimerTrigger(options: TimerTriggerOptions): { stop(): Promi
     const next = expression.next().toDate();
     const timerInfo = {
       Schedule: { AdjustForDST: false },
-      ScheduleStatus: { Last: (last ?? due).toISOString(), Next: next.toISOString(), LastUpdated: new Date().toISOString() },
+      ScheduleStatus: {
+        Last: (last ?? due).toISOString(),
+        Next: next.toISOString(),
+        LastUpdated: new Date().toISOString(),
+      },
       IsPastDue: Date.now() - due.getTime() > 1000,
     };
     last = due;
-    running = invokeFunction(options.model, options.registration, { inputData: { json: JSON.stringify(timerInfo) } }, options.log)
+    running = invokeFunction(
+      options.model,
+      options.registration,
+      { inputData: { json: JSON.stringify(timerInfo) } },
+      options.log,
+    )
       .then(() => undefined)
       .catch((error: unknown) => {
-        options.log('error', functionName, `timer run failed: ${error instanceof Error ? error.message : String(error)}`);
+        options.log(
+          'error',
+          functionName,
+          `timer run failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       })
       .finally(() => scheduleAt(next));
   };

@@ -60,7 +60,10 @@ async function main(): Promise<void> {
   const server = await new BlobServerFactory().createServer();
   await server.start();
   const commit = groupCommit([server.metadataStore.db, server.extentMetadataStore.db]);
-  const inner = server.httpServer.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const inner = server.httpServer.listeners('request')[0] as (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void;
   server.httpServer.removeAllListeners('request');
   server.httpServer.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const method = request.method ?? 'GET';

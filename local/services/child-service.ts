@@ -42,9 +42,12 @@ export interface ChildServiceOptions {
  * Starts a child process and resolves once it prints its ready line. The child dies with us:
  * it is killed on stop() and when this process exits.
  */
-export function startChildService(
-  options: ChildServiceOptions,
-): Promise<{ child: ChildProcess; match: RegExpMatchArray; stop: () => Promise<void>; kill: () => Promise<void> }> {
+export function startChildService(options: ChildServiceOptions): Promise<{
+  child: ChildProcess;
+  match: RegExpMatchArray;
+  stop: () => Promise<void>;
+  kill: () => Promise<void>;
+}> {
   const child = spawn(options.command, options.args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
@@ -69,7 +72,9 @@ export function startChildService(
     let ready = false;
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`${options.name} did not become ready within ${options.timeoutMs ?? 30000} ms:\n${output}`));
+      reject(
+        new Error(`${options.name} did not become ready within ${options.timeoutMs ?? 30000} ms:\n${output}`),
+      );
     }, options.timeoutMs ?? 30000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString('utf8');

@@ -23,7 +23,10 @@ interface WalEntry {
 }
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, 'data-dir': { type: 'string', default: '.local/cosmos' } },
+  options: {
+    port: { type: 'string', default: '0' },
+    'data-dir': { type: 'string', default: '.local/cosmos' },
+  },
 });
 const dataDir = values['data-dir'] ?? '.local/cosmos';
 mkdirSync(dataDir, { recursive: true });
@@ -43,8 +46,11 @@ const replayedHeaders = [
 let walFd: number | undefined;
 
 server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-  const mutating = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE';
-  const isQuery = req.headers['x-ms-documentdb-isquery'] === 'true' || req.headers['content-type'] === 'application/query+json';
+  const mutating =
+    req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE';
+  const isQuery =
+    req.headers['x-ms-documentdb-isquery'] === 'true' ||
+    req.headers['content-type'] === 'application/query+json';
   if (!mutating || isQuery || walFd === undefined) {
     inner(req, res);
     return;
@@ -75,7 +81,9 @@ server.on('request', (req: IncomingMessage, res: ServerResponse) => {
 
 async function replay(port: number): Promise<number> {
   if (!existsSync(walPath)) return 0;
-  const lines = readFileSync(walPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(walPath, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   let applied = 0;
   for (const line of lines) {
     let entry: WalEntry;
@@ -86,7 +94,13 @@ async function replay(port: number): Promise<number> {
     }
     await new Promise<void>((resolve, reject) => {
       const request = http.request(
-        { host: '127.0.0.1', port, method: entry.method, path: entry.url, headers: { ...entry.headers, authorization: 'replay', 'x-ms-date': new Date().toUTCString() } },
+        {
+          host: '127.0.0.1',
+          port,
+          method: entry.method,
+          path: entry.url,
+          headers: { ...entry.headers, authorization: 'replay', 'x-ms-date': new Date().toUTCString() },
+        },
         (response) => {
           response.resume();
           response.on('end', () => resolve());

@@ -36,6 +36,8 @@ export async function startDevHostProcess(options: {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
   });
-  const keys = JSON.parse(readFileSync(join(options.dataDir, 'host-keys.json'), 'utf8')) as { default: string };
+  const keys = JSON.parse(readFileSync(join(options.dataDir, 'host-keys.json'), 'utf8')) as {
+    default: string;
+  };
   return { baseUrl: match[1] ?? '', functionKey: keys.default, stop, kill };
 }

@@ -11,7 +11,10 @@ export function emulatorConnectionString(port: number): string {
 }
 
 /** Starts the project's Event Hubs emulator as a child process with the topology's hubs. */
-export async function startEventHubsProcess(options: { dataDir: string; port?: number }): Promise<EventHubsInstance> {
+export async function startEventHubsProcess(options: {
+  dataDir: string;
+  port?: number;
+}): Promise<EventHubsInstance> {
   const entry = compiledEntry('local/eventhubs-emulator/cli.js');
   const { match, stop, kill } = await startChildService({
     name: 'Event Hubs emulator',

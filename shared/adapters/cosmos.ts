@@ -110,11 +110,9 @@ export class CosmosFeedbackStore implements FeedbackStore {
       const { resource: existing } = await this.container.item(feedbackId, feedbackId).read<StoredFeedback>();
       if (!existing || existing.revision !== revision || !existing._etag) return 'stale';
       try {
-        await this.container
-          .item(feedbackId, feedbackId)
-          .patch([{ op: 'set', path: `/${block}`, value }], {
-            accessCondition: { type: 'IfMatch', condition: existing._etag },
-          });
+        await this.container.item(feedbackId, feedbackId).patch([{ op: 'set', path: `/${block}`, value }], {
+          accessCondition: { type: 'IfMatch', condition: existing._etag },
+        });
         return 'written';
       } catch (error) {
         const status = statusOf(error);

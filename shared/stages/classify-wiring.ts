@@ -13,7 +13,10 @@ import { buildClassifier, type FeedbackClassifier } from './classify.js';
 export const PROMPT_PATH = 'prompts/classify-v1.md';
 export const FEW_SHOT_PATH = 'config/classify/few-shot.json';
 
-function llmOf(runtime: Runtime, files: ReturnType<typeof loadLocalClassifierFiles>): LlmClassifier | undefined {
+function llmOf(
+  runtime: Runtime,
+  files: ReturnType<typeof loadLocalClassifierFiles>,
+): LlmClassifier | undefined {
   const { config } = runtime;
   if (!config.openAi) return undefined;
   const openAi = config.openAi;

@@ -40,9 +40,9 @@ export const quarantineApiRoutes = {
 };
 
 function eventsIn(payload: unknown): { body: unknown; partitionKey: string }[] {
-  const list = Array.isArray(payload) ? payload : [payload];
+  const list: unknown[] = Array.isArray(payload) ? (payload as unknown[]) : [payload];
   return list.flatMap((item) => {
-    const event = typeof item === 'string' ? safeParse(item) : item;
+    const event: unknown = typeof item === 'string' ? safeParse(item) : item;
     if (typeof event !== 'object' || event === null) return [];
     const productKey = (event as { productKey?: unknown }).productKey;
     return [

@@ -19,7 +19,11 @@ export function routeDepsOf(runtime: Runtime): RouteDeps {
     teams: new TeamsWebhookNotifier(config.teamsWebhookUrl),
     tickets: new LogicAppTicketClient(config.ticketLogicAppUrl),
     quarantine: runtime.quarantine,
-    actionLinks: { key: config.actionLinkKey, baseUrl: config.publicBaseUrl, ttlSeconds: config.actionLinkTtlSeconds },
+    actionLinks: {
+      key: config.actionLinkKey,
+      baseUrl: config.publicBaseUrl,
+      ttlSeconds: config.actionLinkTtlSeconds,
+    },
     settings: config.route,
     clock: runtime.clock,
     logger: consoleLogger('route'),

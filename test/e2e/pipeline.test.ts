@@ -64,8 +64,14 @@ describe('the pipeline on the local stack', { timeout: 600000 }, () => {
       return response.status === 200 && response.body.route ? response.body : undefined;
     }, 'the routed record');
     assert.equal(record.id, feedbackId);
-    assert.ok(record.normalized && record.classification && record.score && record.route, 'every block is present');
-    assert.ok(!record.normalized.text.includes('7946'), 'the phone number is redacted before it leaves normalize');
+    assert.ok(
+      record.normalized && record.classification && record.score && record.route,
+      'every block is present',
+    );
+    assert.ok(
+      !record.normalized.text.includes('7946'),
+      'the phone number is redacted before it leaves normalize',
+    );
     assert.ok(record.normalized.piiTypes.length > 0);
     assert.equal(record.classification.severity, 'critical');
     assert.equal(record.score.decision, 'alert');
@@ -76,7 +82,9 @@ describe('the pipeline on the local stack', { timeout: 600000 }, () => {
     const blobs = BlobServiceClient.fromConnectionString(subject.stack.azurite.connectionString);
     const rawPath = record.header.lineage.rawBlob.replace(new RegExp(`^${blobContainers.raw}/`), '');
     const raw = JSON.parse(
-      (await blobs.getContainerClient(blobContainers.raw).getBlobClient(rawPath).downloadToBuffer()).toString('utf8'),
+      (await blobs.getContainerClient(blobContainers.raw).getBlobClient(rawPath).downloadToBuffer()).toString(
+        'utf8',
+      ),
     ) as { body: string; feedbackId: string };
     assert.equal(raw.feedbackId, feedbackId);
     assert.match(Buffer.from(raw.body, 'base64').toString('utf8'), /\+44 20 7946 0958/);

@@ -14,7 +14,9 @@ export interface StackUnderTest {
   cleanup(): Promise<void>;
 }
 
-export async function startStackUnderTest(settingsOverride: Record<string, string> = {}): Promise<StackUnderTest> {
+export async function startStackUnderTest(
+  settingsOverride: Record<string, string> = {},
+): Promise<StackUnderTest> {
   const dataDir = mkdtempSync(join(tmpdir(), 'e2e-stack-'));
   const start = () =>
     startLocalStack({
@@ -55,7 +57,10 @@ export interface GenericItem {
 export async function postGeneric(
   stack: LocalStack,
   items: GenericItem | GenericItem[],
-): Promise<{ status: number; body: { feedbackIds?: string[]; accepted?: number; duplicates?: number; error?: string } }> {
+): Promise<{
+  status: number;
+  body: { feedbackIds?: string[]; accepted?: number; duplicates?: number; error?: string };
+}> {
   const body = JSON.stringify(items);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const secret = (stack.settings[settings.genericSecrets] ?? '').split(',')[0] ?? '';
@@ -72,12 +77,18 @@ export async function postGeneric(
 }
 
 export async function getJson<T>(stack: LocalStack, path: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${stack.baseUrl}${path}`, { headers: { 'x-functions-key': stack.functionKey } });
+  const response = await fetch(`${stack.baseUrl}${path}`, {
+    headers: { 'x-functions-key': stack.functionKey },
+  });
   const text = await response.text();
   return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 60000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 60000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

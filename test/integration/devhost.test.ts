@@ -16,7 +16,11 @@ import { startEventHubsEmulator, type RunningEmulator } from '../../local/eventh
 
 const HUB = 'probe-hub';
 
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 30000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -49,7 +53,12 @@ describe('dev host', { timeout: 180000 }, () => {
   let env: Record<string, string>;
 
   const startHost = async (): Promise<DevHostInstance> =>
-    startDevHostProcess({ appDir: 'test/fixtures/devhost-app', dataDir: join(dataDir, 'host'), port: 0, env });
+    startDevHostProcess({
+      appDir: 'test/fixtures/devhost-app',
+      dataDir: join(dataDir, 'host'),
+      port: 0,
+      env,
+    });
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'devhost-test-'));
@@ -78,7 +87,10 @@ describe('dev host', { timeout: 180000 }, () => {
   });
 
   it('serves HTTP triggers under /api with route parameters, query and status', async () => {
-    const response = await fetch(`${host.baseUrl}/api/echo/alpha/beta?q=1`, { method: 'POST', body: 'hello' });
+    const response = await fetch(`${host.baseUrl}/api/echo/alpha/beta?q=1`, {
+      method: 'POST',
+      body: 'hello',
+    });
     assert.equal(response.status, 201);
     assert.equal(response.headers.get('x-probe'), 'yes');
     assert.deepEqual(await response.json(), { name: 'alpha', rest: 'beta', q: '1', body: 'hello' });
@@ -90,11 +102,19 @@ describe('dev host', { timeout: 180000 }, () => {
 
   it('enforces function keys on authLevel function routes', async () => {
     assert.equal((await fetch(`${host.baseUrl}/api/keyed`)).status, 401);
-    assert.equal((await fetch(`${host.baseUrl}/api/keyed`, { headers: { 'x-functions-key': 'wrong' } })).status, 401);
-    const withHeader = await fetch(`${host.baseUrl}/api/keyed`, { headers: { 'x-functions-key': host.functionKey } });
+    assert.equal(
+      (await fetch(`${host.baseUrl}/api/keyed`, { headers: { 'x-functions-key': 'wrong' } })).status,
+      401,
+    );
+    const withHeader = await fetch(`${host.baseUrl}/api/keyed`, {
+      headers: { 'x-functions-key': host.functionKey },
+    });
     assert.equal(withHeader.status, 200);
     assert.equal(await withHeader.text(), 'secret ok');
-    assert.equal((await fetch(`${host.baseUrl}/api/keyed?code=${encodeURIComponent(host.functionKey)}`)).status, 200);
+    assert.equal(
+      (await fetch(`${host.baseUrl}/api/keyed?code=${encodeURIComponent(host.functionKey)}`)).status,
+      200,
+    );
   });
 
   it('answers 500 for a function that throws and stays up', async () => {
@@ -146,11 +166,21 @@ describe('dev host', { timeout: 180000 }, () => {
         const names = await listNames(records, 'quarantine/');
         return names.length > 0 ? names : undefined;
       }, 'quarantine record');
-      const entry = (await readJson(records, quarantined[0]!)) as { error: string; payload: unknown[]; reason: string };
+      const entry = (await readJson(records, quarantined[0]!)) as {
+        error: string;
+        payload: unknown[];
+        reason: string;
+      };
       assert.match(entry.error, /failing event/);
       assert.deepEqual(entry.payload, [{ n: 2, fail: true }]);
       const attempts = await Promise.all(
-        (await listNames(records, 'attempt/')).map((name) => readJson(records, name) as Promise<{ ns: number[]; retryContext: { retryCount: number; maxRetryCount: number } }>),
+        (await listNames(records, 'attempt/')).map(
+          (name) =>
+            readJson(records, name) as Promise<{
+              ns: number[];
+              retryContext: { retryCount: number; maxRetryCount: number };
+            }>,
+        ),
       );
       const failing = attempts.filter((attempt) => attempt.ns.includes(2));
       assert.deepEqual(
@@ -171,7 +201,9 @@ describe('dev host', { timeout: 180000 }, () => {
       const found = await listNames(records, 'tick/');
       return found.length > 0 ? found : undefined;
     }, 'a timer tick');
-    const tick = (await readJson(records, names[0]!)) as { timer: { isPastDue: boolean; scheduleStatus: { next: string } } };
+    const tick = (await readJson(records, names[0]!)) as {
+      timer: { isPastDue: boolean; scheduleStatus: { next: string } };
+    };
     assert.equal(typeof tick.timer.isPastDue, 'boolean');
     assert.ok(Date.parse(tick.timer.scheduleStatus.next) > 0);
   });

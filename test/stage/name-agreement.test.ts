@@ -7,9 +7,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { configSchema, settingDefinitions } from '../../shared/config.js';
 import { blobContainers, hubs, settings, stages } from '../../shared/topology.js';
-import { functionFiles, loadApp, type Registration } from '../../local/devhost/registrations.js';
+import {
+  functionFiles,
+  loadApp,
+  stringProperty,
+  type Registration,
+} from '../../local/devhost/registrations.js';
 
-const sample = JSON.parse(readFileSync('local.settings.sample.json', 'utf8')) as { Values: Record<string, string> };
+const sample = JSON.parse(readFileSync('local.settings.sample.json', 'utf8')) as {
+  Values: Record<string, string>;
+};
 const hostJson = JSON.parse(readFileSync('host.json', 'utf8')) as {
   version: string;
   extensionBundle: { id: string; version: string };
@@ -28,15 +35,22 @@ describe('name agreement', () => {
   });
 
   it('every setting in the topology is defined in the config schema', () => {
-    for (const name of topologySettingNames) assert.ok(definedNames.has(name), `${name} is not in settingDefinitions`);
+    for (const name of topologySettingNames)
+      assert.ok(definedNames.has(name), `${name} is not in settingDefinitions`);
   });
 
   it('local.settings.sample.json has every setting the local mode can use, and nothing unknown', () => {
-    const localNames = settingDefinitions.filter((definition) => definition.requiredIn !== 'azure').map((d) => d.name);
-    for (const name of localNames) assert.ok(name in sample.Values, `${name} is missing from local.settings.sample.json`);
+    const localNames = settingDefinitions
+      .filter((definition) => definition.requiredIn !== 'azure')
+      .map((d) => d.name);
+    for (const name of localNames)
+      assert.ok(name in sample.Values, `${name} is missing from local.settings.sample.json`);
     for (const name of Object.keys(sample.Values)) {
       if (name === 'FUNCTIONS_WORKER_RUNTIME') continue;
-      assert.ok(definedNames.has(name), `local.settings.sample.json has ${name}, which no setting definition declares`);
+      assert.ok(
+        definedNames.has(name),
+        `local.settings.sample.json has ${name}, which no setting definition declares`,
+      );
     }
     assert.equal(sample.Values.FUNCTIONS_WORKER_RUNTIME, 'node');
   });
@@ -64,8 +78,8 @@ describe('name agreement', () => {
       for (const binding of Object.values(registration.metadata.bindings)) {
         if (binding.connection === undefined) continue;
         assert.ok(
-          topologySettingNames.has(String(binding.connection)),
-          `${registration.metadata.name}: connection ${String(binding.connection)} is not a topology setting`,
+          topologySettingNames.has(stringProperty(binding, 'connection')),
+          `${registration.metadata.name}: connection ${stringProperty(binding, 'connection')} is not a topology setting`,
         );
       }
     }
@@ -74,9 +88,17 @@ describe('name agreement', () => {
   it('Event Hubs triggers read the topology hubs with their stage consumer groups', () => {
     const hubNames = new Set<string>(Object.values(hubs).map((hub) => hub.name));
     for (const registration of registrations.filter((r) => r.trigger.type === 'eventHubTrigger')) {
-      assert.ok(hubNames.has(String(registration.trigger.eventHubName)), `${registration.metadata.name}: unknown hub`);
-      const stage = Object.values(stages).find((candidate) => candidate.functionName === registration.metadata.name);
-      assert.ok(stage && 'hub' in stage, `${registration.metadata.name} is not an Event Hubs stage in the topology`);
+      assert.ok(
+        hubNames.has(String(registration.trigger.eventHubName)),
+        `${registration.metadata.name}: unknown hub`,
+      );
+      const stage = Object.values(stages).find(
+        (candidate) => candidate.functionName === registration.metadata.name,
+      );
+      assert.ok(
+        stage && 'hub' in stage,
+        `${registration.metadata.name} is not an Event Hubs stage in the topology`,
+      );
       assert.equal(registration.trigger.eventHubName, stage.hub);
       assert.equal(registration.trigger.consumerGroup, stage.consumerGroup);
       assert.equal(registration.trigger.cardinality, 'many');
@@ -94,6 +116,7 @@ describe('name agreement', () => {
 
   it('registers every pipeline stage under its topology name', () => {
     const names = new Set(registrations.map((registration) => registration.metadata.name));
-    for (const stage of Object.values(stages)) assert.ok(names.has(stage.functionName), `${stage.functionName} missing`);
+    for (const stage of Object.values(stages))
+      assert.ok(names.has(stage.functionName), `${stage.functionName} missing`);
   });
 });

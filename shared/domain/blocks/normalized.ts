@@ -31,7 +31,17 @@ const stringArray = { type: 'array', items: { type: 'string' } } as const;
 
 export const normalizedBlockSchema = {
   type: 'object',
-  required: ['text', 'product', 'customer', 'language', 'piiTypes', 'spam', 'duplicate', 'textHash', 'entities'],
+  required: [
+    'text',
+    'product',
+    'customer',
+    'language',
+    'piiTypes',
+    'spam',
+    'duplicate',
+    'textHash',
+    'entities',
+  ],
   properties: {
     text: { type: 'string' },
     title: { type: 'string' },
