@@ -111,7 +111,9 @@ async function main(): Promise<void> {
     say(`accepted ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected}`);
     say('waiting for the pipeline to settle...');
     const summary = await waitUntilSettled(stack, {
-      timeoutMs: 10 * 60 * 1000,
+      expectedItems: result.accepted,
+      quietMs: 60000,
+      timeoutMs: 15 * 60 * 1000,
       onProgress: (progress) => process.stdout.write(`\r[start] ${formatSummary(progress)}   `),
     });
     process.stdout.write('\n');
