@@ -16,7 +16,8 @@ export async function startCosmos(options: { dataDir: string; port?: number }): 
     command: process.execPath,
     args: [entry, '--port', String(options.port ?? 0), '--data-dir', options.dataDir],
     readyPattern: /cosmos emulator ready on 127\.0\.0\.1:(\d+)/,
-    timeoutMs: 60000,
+    // A start after a crash replays the log written since the last snapshot.
+    timeoutMs: 300000,
   });
   const port = Number(match[1]);
   return { port, endpoint: `http://127.0.0.1:${port}`, stop, kill };
