@@ -3,34 +3,17 @@
  * enqueue per revision, listing, resolve with ETags, export as labelled data) and the LLM cache.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CosmosClient, type Database } from '@azure/cosmos';
 import { COSMOS_EMULATOR_KEY, startCosmos } from '../../local/services/cosmos.js';
-import { startChildService } from '../../local/services/child-service.js';
 import { CosmosReviewQueue } from '../../shared/adapters/cosmos-review-queue.js';
 import { CosmosLlmCache } from '../../shared/adapters/cosmos-llm-cache.js';
 import { labelsFromCandidates, toLabelledExample, type NewReviewItem } from '../../shared/domain/review.js';
 import { cacheKey } from '../../shared/domain/classify/llm.js';
 import { cosmosContainers } from '../../shared/topology.js';
-
-/** Compiled runs use the launcher as is; from source, run the emulator's .ts entry through tsx. */
-async function startEmulator(dataDir: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const compiledEntry = fileURLToPath(new URL('../../local/services/cosmos-process.js', import.meta.url));
-  if (existsSync(compiledEntry)) return startCosmos({ dataDir });
-  const sourceEntry = fileURLToPath(new URL('../../local/services/cosmos-process.ts', import.meta.url));
-  const { match, stop } = await startChildService({
-    name: 'Cosmos DB emulator (from source)',
-    command: process.execPath,
-    args: ['--import', 'tsx', sourceEntry, '--port', '0', '--data-dir', dataDir],
-    readyPattern: /cosmos emulator ready on 127\.0\.0\.1:(\d+)/,
-    timeoutMs: 60000,
-  });
-  return { endpoint: `http://127.0.0.1:${match[1]}`, stop };
-}
 
 const item = (id: string, revision: string, createdAt: string): NewReviewItem => ({
   id,
@@ -57,7 +40,7 @@ void describe('classify Cosmos adapters on the local emulator', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'classify-cosmos-'));
-    emulator = await startEmulator(dataDir);
+    emulator = await startCosmos({ dataDir });
     const client = new CosmosClient({
       endpoint: emulator.endpoint,
       key: COSMOS_EMULATOR_KEY,

@@ -3,14 +3,12 @@
  * concurrency (create-only, If-Match), lists for the API and the timer, and a spike end to end.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { COSMOS_EMULATOR_KEY, startCosmos } from '../../local/services/cosmos.js';
-import { startChildService } from '../../local/services/child-service.js';
 import { CosmosIncidentStore } from '../../shared/adapters/cosmos-incident-store.js';
 import { applySignal } from '../../shared/domain/route/incident.js';
 import { defaultRouteSettings } from '../../shared/domain/route/settings.js';
@@ -20,21 +18,6 @@ import { makeRoute } from '../../shared/stages/route.js';
 import { INCIDENT_KEY, spike } from '../fixtures/route/scored-events.js';
 import { context, makeHarness } from '../fixtures/route/harness.js';
 
-/** Compiled runs use the launcher as is; from source, run the emulator's .ts entry through tsx. */
-async function startEmulator(dataDir: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const compiledEntry = fileURLToPath(new URL('../../local/services/cosmos-process.js', import.meta.url));
-  if (existsSync(compiledEntry)) return startCosmos({ dataDir });
-  const sourceEntry = fileURLToPath(new URL('../../local/services/cosmos-process.ts', import.meta.url));
-  const { match, stop } = await startChildService({
-    name: 'Cosmos DB emulator (from source)',
-    command: process.execPath,
-    args: ['--import', 'tsx', sourceEntry, '--port', '0', '--data-dir', dataDir],
-    readyPattern: /cosmos emulator ready on 127\.0\.0\.1:(\d+)/,
-    timeoutMs: 60000,
-  });
-  return { endpoint: `http://127.0.0.1:${match[1]}`, stop };
-}
-
 void describe('CosmosIncidentStore on the local emulator', () => {
   let dataDir: string;
   let emulator: { endpoint: string; stop(): Promise<void> };
@@ -43,7 +26,7 @@ void describe('CosmosIncidentStore on the local emulator', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'route-cosmos-'));
-    emulator = await startEmulator(dataDir);
+    emulator = await startCosmos({ dataDir });
     const client = new CosmosClient({
       endpoint: emulator.endpoint,
       key: COSMOS_EMULATOR_KEY,
