@@ -6,7 +6,6 @@ import { makeClassify } from '../shared/stages/classify.js';
 import { classifierOf } from '../shared/stages/classify-wiring.js';
 import { instrumented } from '../shared/stages/instrumented.js';
 import { eventHubTriggerOf } from '../shared/stages/registration.js';
-import { reviewQueueOf } from '../shared/stages/route-wiring.js';
 import { stages } from '../shared/topology.js';
 
 getRuntime(); // settings are validated at start-up
@@ -22,7 +21,7 @@ const handler = lazy((runtime) =>
         publisher: runtime.publisher,
         feedbackStore: runtime.feedbackStore,
         quarantine: runtime.quarantine,
-        reviewQueue: reviewQueueOf(runtime),
+        reviewQueue: runtime.reviewQueue,
         classifier: classifierOf(runtime),
         confidenceThreshold: runtime.config.classify.confidenceThreshold,
         clock: runtime.clock,

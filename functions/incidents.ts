@@ -6,10 +6,9 @@ import { apiAuthOf, routeDepsOf } from '../shared/stages/route-wiring.js';
 
 getRuntime();
 
-const incidents = lazy((runtime) => makeIncidentsApi({ ...routeDepsOf(runtime), auth: apiAuthOf(runtime) }));
-const metrics = lazy((runtime) =>
-  makeAlertMetricsApi({ incidentStore: routeDepsOf(runtime).incidentStore, auth: apiAuthOf(runtime) }),
-);
+const apiDeps = lazy((runtime) => ({ ...routeDepsOf(runtime), auth: apiAuthOf(runtime) }));
+const incidents = lazy(() => makeIncidentsApi(apiDeps()));
+const metrics = lazy(() => makeAlertMetricsApi(apiDeps()));
 
 const { list, get, resolve, action } = incidentsApiRoutes;
 app.http(list.name, { ...list, methods: [...list.methods], handler: (r, c) => incidents().list(r, c) });

@@ -1,5 +1,5 @@
 import { app } from '@azure/functions';
-import { CosmosQuarantine } from '../shared/adapters/cosmos.js';
+import { BlobRewriteRetrigger } from '../shared/adapters/blob-retrigger.js';
 import { getRuntime, lazy } from '../shared/runtime.js';
 import { makeQuarantineApi, quarantineApiRoutes } from '../shared/stages/quarantine-api.js';
 
@@ -7,36 +7,17 @@ getRuntime();
 
 const api = lazy((runtime) =>
   makeQuarantineApi({
-    store: new CosmosQuarantine(runtime.containers.quarantine),
+    store: runtime.quarantine,
     publisher: runtime.publisher,
-    blobs: {
-      touch: async (blobPath) => {
-        const [container, ...name] = blobPath.split('/');
-        // Rewrite the same bytes: a new version (ETag) for the local trigger, and a BlobCreated
-        // event for the Event Grid trigger in Azure. The content never changes.
-        const blob = runtime.blobService
-          .getContainerClient(container ?? '')
-          .getBlockBlobClient(name.join('/'));
-        const properties = await blob.getProperties();
-        const content = await blob.downloadToBuffer();
-        await blob.upload(content, content.length, {
-          metadata: properties.metadata ?? {},
-          blobHTTPHeaders: { blobContentType: properties.contentType ?? 'application/json' },
-          conditions: { ifMatch: properties.etag ?? '*' },
-        });
-      },
-    },
+    blobs: new BlobRewriteRetrigger(runtime.blobService),
     clock: runtime.clock,
   }),
 );
 
-app.http('quarantineList', {
-  ...quarantineApiRoutes.list,
-  methods: ['GET'],
-  handler: (request, context) => api().list(request, context),
-});
+const { list, replay } = quarantineApiRoutes;
+app.http('quarantineList', { ...list, methods: [...list.methods], handler: (r, c) => api().list(r, c) });
 app.http('quarantineReplay', {
-  ...quarantineApiRoutes.replay,
-  methods: ['POST'],
-  handler: (request, context) => api().replay(request, context),
+  ...replay,
+  methods: [...replay.methods],
+  handler: (r, c) => api().replay(r, c),
 });

@@ -2,13 +2,13 @@ import { app } from '@azure/functions';
 import { consoleLogger } from '../shared/adapters/logger.js';
 import { getRuntime, lazy } from '../shared/runtime.js';
 import { makeReviewApi, reviewApiRoutes } from '../shared/stages/review-api.js';
-import { apiAuthOf, reviewQueueOf } from '../shared/stages/route-wiring.js';
+import { apiAuthOf } from '../shared/stages/route-wiring.js';
 
 getRuntime();
 
 const review = lazy((runtime) =>
   makeReviewApi({
-    reviewQueue: reviewQueueOf(runtime),
+    reviewQueue: runtime.reviewQueue,
     categories: runtime.taxonomy.categories.map((category) => category.id),
     auth: apiAuthOf(runtime),
     clock: runtime.clock,

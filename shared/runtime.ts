@@ -14,11 +14,12 @@ import {
   createCosmosClient,
   type CosmosContainers,
 } from './adapters/cosmos.js';
+import { CosmosReviewQueue } from './adapters/cosmos-review-queue.js';
 import { EventHubsPublisher } from './adapters/event-hubs-publisher.js';
 import { createTelemetry, type Telemetry } from './adapters/telemetry.js';
 import { loadCatalog, type Catalog } from './domain/catalog.js';
 import { loadTaxonomy, type Taxonomy } from './domain/taxonomy.js';
-import type { Clock, FeedbackStore, Quarantine } from './stages/ports.js';
+import type { Clock, FeedbackStore } from './stages/ports.js';
 
 export interface Runtime {
   config: Config;
@@ -28,7 +29,8 @@ export interface Runtime {
   containers: CosmosContainers;
   publisher: EventHubsPublisher;
   feedbackStore: FeedbackStore;
-  quarantine: Quarantine;
+  quarantine: CosmosQuarantine;
+  reviewQueue: CosmosReviewQueue;
   taxonomy: Taxonomy;
   catalog: Catalog;
   telemetry: Telemetry;
@@ -55,6 +57,7 @@ function createRuntime(config: Config): Runtime {
     publisher: new EventHubsPublisher(config, credential),
     feedbackStore: new CosmosFeedbackStore(containers.feedback),
     quarantine: new CosmosQuarantine(containers.quarantine),
+    reviewQueue: new CosmosReviewQueue(containers.reviewQueue),
     taxonomy: loadTaxonomy(config.taxonomyPath),
     catalog: loadCatalog(config.catalogPath),
     telemetry: createTelemetry(config.appInsightsConnectionString),

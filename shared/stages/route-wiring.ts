@@ -3,7 +3,6 @@
  * function, the incident, review and alert APIs, the escalation timer and quarantine replay.
  */
 import { CosmosIncidentStore } from '../adapters/cosmos-incident-store.js';
-import { CosmosReviewQueue } from '../adapters/cosmos-review-queue.js';
 import { consoleLogger } from '../adapters/logger.js';
 import { LogicAppTicketClient } from '../adapters/ticket-logic-app.js';
 import { TeamsWebhookNotifier } from '../adapters/teams-webhook.js';
@@ -33,8 +32,4 @@ export function routeDepsOf(runtime: Runtime): RouteDeps {
 /** Locally the host's function keys guard the APIs; in Azure, Entra ID (EasyAuth) does too. */
 export function apiAuthOf(runtime: Runtime): ApiAuth {
   return { requirePrincipal: runtime.config.mode === 'azure' };
-}
-
-export function reviewQueueOf(runtime: Runtime): CosmosReviewQueue {
-  return new CosmosReviewQueue(runtime.containers.reviewQueue);
 }
