@@ -36,6 +36,7 @@ function formatSummary(summary: PipelineSummary): string {
     `quarantined ${summary.quarantined}`,
     `poisoned ${summary.poisonedBlobs}`,
     `incidents ${summary.incidents}`,
+    `watched ${summary.watching}`,
     `cards ${summary.cards}`,
     `tickets ${summary.tickets}`,
   ].join(' | ');

@@ -16,7 +16,10 @@ export interface PipelineSummary {
   routed: number;
   quarantined: number;
   poisonedBlobs: number;
+  /** Incidents that alerted (any status but `watching`). */
   incidents: number;
+  /** Products × categories with defect evidence but no alert (`status=watching`). */
+  watching: number;
   cards: number;
   tickets: number;
 }
@@ -68,6 +71,7 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       quarantined,
       poisonedBlobs,
       incidents,
+      watching,
       cards,
       tickets,
     ] = await Promise.all([
@@ -78,7 +82,18 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.route)'),
       countDocuments(cosmos, database, cosmosContainers.quarantine.name),
       countBlobs(blobs, blobContainers.poison),
-      countDocuments(cosmos, database, cosmosContainers.incidents.name),
+      countDocuments(
+        cosmos,
+        database,
+        cosmosContainers.incidents.name,
+        "WHERE c.docType = 'incident' AND c.status != 'watching'",
+      ),
+      countDocuments(
+        cosmos,
+        database,
+        cosmosContainers.incidents.name,
+        "WHERE c.docType = 'incident' AND c.status = 'watching'",
+      ),
       countReceived(stack.baseUrl, 'teams'),
       countReceived(stack.baseUrl, 'tickets', 'create'),
     ]);
@@ -91,6 +106,7 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       quarantined,
       poisonedBlobs,
       incidents,
+      watching,
       cards,
       tickets,
     };

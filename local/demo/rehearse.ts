@@ -1,9 +1,10 @@
 /**
  * A dress rehearsal of the demo: the feed run in-process through the real ingest extraction,
- * normalize, classify (rules and the compact model, no LLM) and score handlers, with in-memory
- * stores, to see before `npm start` what the demo will alert on. Dev tooling; about half a minute
- * for the default 3000 items. The demo's acceptance is exactly one unsuppressed alert, on
- * `DEMO_SPIKE`'s product and category.
+ * normalize, classify (rules and the compact model, no LLM), score and route handlers, with
+ * in-memory stores and recording stand-ins for Teams and the ticket Logic App, to see before
+ * `npm start` what the demo will alert on. Dev tooling; about half a minute for the default 3000
+ * items. The demo's acceptance is exactly one unsuppressed alert, on `DEMO_SPIKE`'s product and
+ * category, which gives one incident, one card and one ticket.
  */
 import functions from '@azure/functions';
 import { join } from 'node:path';
@@ -16,10 +17,16 @@ import {
 import { loadCatalog } from '../../shared/domain/catalog.js';
 import { loadLocalClassifierFiles } from '../../shared/domain/classify/load.js';
 import type { ClassifiedEvent, NormalizedEvent, ScoredEvent } from '../../shared/domain/events.js';
+import type { GenericItem } from '../../shared/domain/ingest/generic-item.js';
+import type { Incident } from '../../shared/domain/route/incident.js';
 import { buildLandingWrite } from '../../shared/domain/ingest/envelope.js';
 import { extractGeneric } from '../../shared/domain/ingest/generic.js';
 import { MemoryReviewQueue } from '../../shared/domain/review.js';
 import { MemoryFeatureStore } from '../../shared/domain/score/feature-store.js';
+import { MemoryIncidentStore } from '../../shared/adapters/cosmos-incident-store.js';
+import { defaultRouteSettings } from '../../shared/domain/route/settings.js';
+import type { TicketCreatePayload, TicketUpdatePayload } from '../../shared/domain/route/ticket.js';
+import { makeRoute, type TeamsNotifier, type TicketClient } from '../../shared/stages/route.js';
 import { buildClassifier, makeClassify } from '../../shared/stages/classify.js';
 import {
   DEFAULT_DEDUPE_WINDOW_DAYS,
@@ -50,19 +57,66 @@ export interface RehearsalReport {
   /** Alert decisions an open incident suppressed (evidence added to it). */
   suppressedAlerts: number;
   criticalItems: number;
+  /** What route made of it: incidents that alerted, products watched, cards and tickets sent. */
+  route: {
+    incidents: { key: string; productKey: string; category: string; status: string; evidence: number }[];
+    watching: number;
+    cards: number;
+    ticketsCreated: number;
+    ticketUpdates: number;
+  };
   spike: { items: number; classifiedAsSpikeCategory: number; counted: number };
   spamFlagged: number;
-  /** True when the demo's acceptance holds: one alert, on DEMO_SPIKE's product and category. */
+  /**
+   * True when the demo's acceptance holds: one alert, on DEMO_SPIKE's product and category, and
+   * from it one incident, one card and one ticket.
+   */
   exactlyTheSpike: boolean;
+}
+
+/** Teams and the ticket Logic App as recorders: the rehearsal counts what would be sent. */
+class RecordingOutbound implements TeamsNotifier, TicketClient {
+  cards = 0;
+  created = 0;
+  updates = 0;
+  post(): Promise<void> {
+    this.cards += 1;
+    return Promise.resolve();
+  }
+  create(_payload: TicketCreatePayload): Promise<{ ticketKey: string }> {
+    this.created += 1;
+    return Promise.resolve({ ticketKey: `REHEARSAL-${this.created}` });
+  }
+  update(_ticketKey: string, _payload: TicketUpdatePayload): Promise<void> {
+    this.updates += 1;
+    return Promise.resolve();
+  }
 }
 
 const BATCH = 50;
 
-export async function rehearseDemoFeed(
-  options: DemoFeedOptions & { repoRoot?: string },
-): Promise<RehearsalReport> {
+/** Everything the in-process run produced, for any feed of generic webhook items. */
+export interface FeedRehearsal {
+  /** Feedback id of each item, by the item's id. */
+  feedbackIdOf: Map<string, string>;
+  normalized: NormalizedEvent[];
+  classified: ClassifiedEvent[];
+  scored: ScoredEvent[];
+  quarantined: number;
+  incidents: Incident[];
+  outbound: { cards: number; ticketsCreated: number; ticketUpdates: number };
+}
+
+/**
+ * Runs generic webhook items in-process through ingest's extraction and the normalize, classify,
+ * score and route handlers, as the local stack would (hubs partitioned by product), with
+ * `now` as the clock.
+ */
+export async function rehearseFeed(
+  items: readonly GenericItem[],
+  options: { now: Date; repoRoot?: string },
+): Promise<FeedRehearsal> {
   const root = options.repoRoot ?? '.';
-  const feed = generateLabelledDemoFeed(options);
   const now = options.now;
   const clock = (): Date => now;
   const catalog = loadCatalog(join(root, 'config/catalog.json'));
@@ -109,9 +163,7 @@ export async function rehearseDemoFeed(
   });
 
   // Ingest's own extraction and envelope, as the webhook would land them.
-  const kindOf = new Map<string, string>();
-  const kindById = new Map(feed.map((labelled) => [labelled.item.id, labelled.truth.kind]));
-  const items = feed.map((labelled) => labelled.item);
+  const feedbackIdOf = new Map<string, string>();
   for (let start = 0; start < items.length; start += 100) {
     const raw = Buffer.from(JSON.stringify(items.slice(start, start + 100)), 'utf8');
     const extraction = extractGeneric({
@@ -121,7 +173,7 @@ export async function rehearseDemoFeed(
       rawBody: raw,
       receivedAt: now,
     });
-    if (!extraction.ok) throw new Error(`the generic webhook would refuse the demo: ${extraction.error}`);
+    if (!extraction.ok) throw new Error(`the generic webhook would refuse the feed: ${extraction.error}`);
     for (const planned of extraction.plan.items) {
       const write = buildLandingWrite(
         {
@@ -133,7 +185,7 @@ export async function rehearseDemoFeed(
         },
         planned,
       );
-      kindOf.set(write.envelope.feedbackId, kindById.get(planned.sourceId) ?? 'background');
+      feedbackIdOf.set(planned.sourceId, write.envelope.feedbackId);
       await normalize(
         Buffer.from(JSON.stringify(write.envelope)),
         context('normalize', { blobTrigger: write.path }),
@@ -155,6 +207,63 @@ export async function rehearseDemoFeed(
   }
   const scored = publisher.bodies(hubs.scored.name) as ScoredEvent[];
 
+  const incidentStore = new MemoryIncidentStore();
+  const outbound = new RecordingOutbound();
+  const route = makeRoute({
+    feedbackStore,
+    incidentStore,
+    teams: outbound,
+    tickets: outbound,
+    quarantine,
+    actionLinks: {
+      key: 'demo-rehearsal-action-key-not-a-secret',
+      baseUrl: 'http://127.0.0.1:7071',
+      ttlSeconds: 86_400,
+    },
+    // The demo's one product team sees one alert; the rate limit is not what is rehearsed.
+    settings: defaultRouteSettings,
+    clock,
+    logger,
+  });
+  const scoredByProduct = new Map<string, ScoredEvent[]>();
+  for (const event of scored)
+    scoredByProduct.set(event.productKey, [...(scoredByProduct.get(event.productKey) ?? []), event]);
+  for (const events of scoredByProduct.values()) {
+    for (let start = 0; start < events.length; start += BATCH)
+      await route(events.slice(start, start + BATCH), context('route'));
+  }
+  return {
+    feedbackIdOf,
+    normalized,
+    classified,
+    scored,
+    quarantined: quarantine.entries.size,
+    incidents: await incidentStore.list({ limit: 100_000 }),
+    outbound: { cards: outbound.cards, ticketsCreated: outbound.created, ticketUpdates: outbound.updates },
+  };
+}
+
+export async function rehearseDemoFeed(
+  options: DemoFeedOptions & { repoRoot?: string },
+): Promise<RehearsalReport> {
+  const feed = generateLabelledDemoFeed(options);
+  const run = await rehearseFeed(
+    feed.map((labelled) => labelled.item),
+    options,
+  );
+  const kindOf = new Map(
+    feed.map((labelled) => [run.feedbackIdOf.get(labelled.item.id), labelled.truth.kind] as const),
+  );
+  const { normalized, classified, scored } = run;
+  const incidents = run.incidents
+    .filter((incident) => incident.status !== 'watching')
+    .map((incident) => ({
+      key: incident.key,
+      productKey: incident.productKey,
+      category: incident.category,
+      status: incident.status,
+      evidence: incident.evidence.count,
+    }));
   const alertDecisions = scored.filter((event) => event.score.decision === 'alert');
   const alerts = alertDecisions
     .filter((event) => event.score.suppressed === undefined)
@@ -167,14 +276,21 @@ export async function rehearseDemoFeed(
     }));
   const spikeEvents = scored.filter((event) => kindOf.get(event.feedbackId) === 'spike');
   return {
-    items: items.length,
+    items: feed.length,
     normalized: normalized.length,
     classified: classified.length,
     scored: scored.length,
-    quarantined: quarantine.entries.size,
+    quarantined: run.quarantined,
     alerts,
     suppressedAlerts: alertDecisions.length - alerts.length,
     criticalItems: classified.filter((event) => event.classification.severity === 'critical').length,
+    route: {
+      incidents,
+      watching: run.incidents.length - incidents.length,
+      cards: run.outbound.cards,
+      ticketsCreated: run.outbound.ticketsCreated,
+      ticketUpdates: run.outbound.ticketUpdates,
+    },
     spike: {
       items: spikeEvents.length,
       classifiedAsSpikeCategory: spikeEvents.filter(
@@ -186,6 +302,10 @@ export async function rehearseDemoFeed(
     exactlyTheSpike:
       alerts.length === 1 &&
       alerts[0]?.productKey === DEMO_SPIKE.sku &&
-      alerts[0].category === DEMO_SPIKE.category,
+      alerts[0].category === DEMO_SPIKE.category &&
+      incidents.length === 1 &&
+      incidents[0]?.key === alerts[0].incidentKey &&
+      run.outbound.cards === 1 &&
+      run.outbound.ticketsCreated === 1,
   };
 }

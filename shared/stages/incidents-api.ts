@@ -16,6 +16,7 @@ import { incidentTitle } from '../domain/route/card.js';
 import {
   applyAction,
   incidentActions,
+  actionableStatuses,
   incidentStatuses,
   resolveIncident,
   type Incident,
@@ -136,7 +137,8 @@ export function makeIncidentsApi(deps: RouteDeps & { auth: ApiAuth }) {
     }
     const limit = Math.min(500, Math.max(1, Number(request.query.get('limit') ?? 100) || 100));
     const incidents = await deps.incidentStore.list({
-      ...(status ? { statuses: [status as IncidentStatus] } : {}),
+      // Watched products (defect evidence without an alert) only when asked for.
+      statuses: status ? [status as IncidentStatus] : [...actionableStatuses],
       limit,
     });
     return {

@@ -134,15 +134,59 @@ void describe('incident lifecycle', () => {
     assert.equal(praise.outcome, 'ignored');
   });
 
-  void it('a ticket candidate opens an incident with a ticket and no card', () => {
-    const applied = applySignal(
+  void it('ticket candidates are watched (no card, no ticket) until an alert opens the incident', () => {
+    const settings = defaultRouteSettings;
+    let incident = applySignal(
       undefined,
       scoredEvent({ n: 3, eventTime: NOW.toISOString(), decision: 'ticket_candidate' }),
-      defaultRouteSettings,
+      settings,
+      NOW,
+    ).incident;
+    assert.equal(incident?.status, 'watching');
+    assert.deepEqual(incident?.outbox, []);
+    // More defect evidence: still watched; a plain negative review without a decision adds nothing.
+    incident = applySignal(
+      incident,
+      scoredEvent({ n: 4, eventTime: NOW.toISOString(), decision: 'ticket_candidate' }),
+      settings,
+      NOW,
+    ).incident;
+    const ignored = applySignal(
+      incident,
+      scoredEvent({ n: 5, eventTime: NOW.toISOString(), decision: 'none' }),
+      settings,
       NOW,
     );
+    assert.equal(ignored.outcome, 'ignored');
+    assert.equal(incident?.status, 'watching');
+    assert.equal(incident?.evidence.count, 2);
+    assert.deepEqual(incident?.outbox, []);
+
+    // The alert opens it: one card, one ticket, carrying the evidence gathered so far.
+    const opened = applySignal(
+      incident,
+      scoredEvent({ n: 6, eventTime: NOW.toISOString(), decision: 'alert' }),
+      settings,
+      NOW,
+    );
+    assert.equal(opened.outcome, 'evidence_added');
+    assert.equal(opened.incident?.status, 'open');
+    assert.equal(opened.incident?.evidence.count, 3);
+    assert.deepEqual(opened.incident?.outbox.map((item) => item.kind).sort(), ['card', 'ticket_create']);
+    assert.ok(opened.cardKey);
+  });
+
+  void it('a person can open a ticket for a watched product × category', () => {
+    const watched = applySignal(
+      undefined,
+      scoredEvent({ n: 7, eventTime: NOW.toISOString(), decision: 'ticket_candidate' }),
+      defaultRouteSettings,
+      NOW,
+    ).incident!;
+    assert.equal(applyAction(watched, 'open_ticket', 0, 'nonce-1', defaultRouteSettings, NOW), true);
+    assert.equal(watched.status, 'open');
     assert.deepEqual(
-      applied.incident?.outbox.map((item) => item.kind),
+      watched.outbox.map((item) => item.kind),
       ['ticket_create'],
     );
   });

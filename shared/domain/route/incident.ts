@@ -12,8 +12,24 @@ import { severities, type Severity } from '../taxonomy.js';
 import type { RouteSettings } from './settings.js';
 import { quietHoursEnd } from './quiet-hours.js';
 
-export const incidentStatuses = ['open', 'acknowledged', 'ticketed', 'resolved', 'reopened'] as const;
+/**
+ * `watching`: defect evidence (ticket candidates) gathered for a product × category that has not
+ * alerted; no card, no ticket, not listed by default. An alert (or a person's "open ticket")
+ * opens it, and the card and ticket then carry the evidence gathered so far.
+ */
+export const incidentStatuses = [
+  'watching',
+  'open',
+  'acknowledged',
+  'ticketed',
+  'resolved',
+  'reopened',
+] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
+/** The statuses `GET /api/incidents` lists unless asked for `watching`. */
+export const actionableStatuses: readonly IncidentStatus[] = incidentStatuses.filter(
+  (status) => status !== 'watching',
+);
 
 export interface IncidentQuote {
   feedbackId: string;
@@ -154,8 +170,13 @@ export function isAlertWorthy(event: ScoredEvent): boolean {
   return event.score.decision === 'alert' || event.score.suppressed !== undefined;
 }
 
-function addsEvidence(event: ScoredEvent): boolean {
-  if (event.score.decision !== 'none' || event.score.suppressed !== undefined) return true;
+function addsEvidence(event: ScoredEvent, current: Incident | undefined): boolean {
+  if (event.score.decision === 'alert' || event.score.decision === 'ticket_candidate') return true;
+  if (event.score.suppressed !== undefined) return true;
+  // A watched product × category gathers defect evidence only; an open incident takes any
+  // counted complaint about it (and low-confidence ones waiting for review).
+  if (!current || current.status === 'watching') return false;
+  if (event.score.decision === 'review') return true;
   return event.score.counted && event.classification.sentiment.label === 'negative';
 }
 
@@ -178,7 +199,7 @@ export function ruleOf(event: ScoredEvent): { rule: string; threshold: string } 
   };
 }
 
-export function newIncident(event: ScoredEvent, now: Date): Incident {
+export function newIncident(event: ScoredEvent, now: Date, status: 'open' | 'watching' = 'open'): Incident {
   const at = now.toISOString();
   return {
     id: event.score.incidentKey,
@@ -191,7 +212,7 @@ export function newIncident(event: ScoredEvent, now: Date): Incident {
     component: event.classification.component,
     ownerTeam: event.score.ownerTeam || event.classification.ownerTeam,
     severity: event.classification.severity,
-    status: 'open',
+    status,
     createdAt: at,
     updatedAt: at,
     firstEventTime: event.eventTime,
@@ -213,7 +234,7 @@ export function newIncident(event: ScoredEvent, now: Date): Incident {
     alerts: [],
     escalations: [],
     outbox: [],
-    history: [{ at, event: 'opened' }],
+    history: [{ at, event: status === 'open' ? 'opened' : 'watching' }],
     voteNonces: [],
   };
 }
@@ -357,20 +378,28 @@ export function applySignal(
   now: Date,
 ): { incident: Incident | undefined; outcome: SignalOutcome; cardKey?: string } {
   if (current && hasSeen(current, event.feedbackId)) return { incident: current, outcome: 'duplicate' };
-  if (!addsEvidence(event)) return { incident: current, outcome: 'ignored' };
+  if (!addsEvidence(event, current)) return { incident: current, outcome: 'ignored' };
   const alertWorthy = isAlertWorthy(event);
   const pages = event.score.decision === 'alert' && event.score.suppressed === undefined;
-  const ticketWorthy = alertWorthy || event.score.decision === 'ticket_candidate';
-  if (!current && !ticketWorthy) return { incident: undefined, outcome: 'ignored' };
 
   const at = now.toISOString();
-  const incident = current ? structuredClone(current) : newIncident(event, now);
+  const incident = current
+    ? structuredClone(current)
+    : newIncident(event, now, alertWorthy ? 'open' : 'watching');
   let outcome: SignalOutcome = current ? 'evidence_added' : 'created';
   const cardsBefore = incident.alerts.length;
   addEvidence(incident, event, settings);
   incident.updatedAt = at;
 
-  if (incident.status === 'resolved') {
+  if (incident.status === 'watching') {
+    // Defect evidence alone is not an incident; the score's alert is what makes one.
+    if (alertWorthy) {
+      incident.status = 'open';
+      pushHistory(incident, at, 'opened', event.feedbackId);
+      if (pages) queueCard(incident, event, 'alert', settings, now);
+      queueTicket(incident, 'evidence');
+    }
+  } else if (incident.status === 'resolved') {
     const resolution = incident.resolution;
     const newer = !resolution || event.eventTime > resolution.lastEvidenceEventTime;
     // After a false positive only a fresh detection outside the dedup window reopens: the
@@ -401,7 +430,8 @@ export function applySignal(
     if (pages && !snoozed && !withinDedupWindow(incident, event.eventTime, settings)) {
       queueCard(incident, event, 'alert', settings, now);
     }
-    if (ticketWorthy || incident.ticket) queueTicket(incident, 'evidence');
+    // An open incident has one ticket: new evidence becomes an update to it.
+    queueTicket(incident, 'evidence');
   }
   const queued =
     incident.alerts.length > cardsBefore ? incident.alerts[incident.alerts.length - 1] : undefined;
@@ -464,6 +494,8 @@ export function applyAction(
       break;
     case 'open_ticket':
       if (incident.ticket || incident.outbox.some((item) => item.kind === 'ticket_create')) return false;
+      // A person judged the watched evidence worth a ticket: it is an incident now.
+      if (incident.status === 'watching') incident.status = 'open';
       queueTicket(incident, 'evidence');
       break;
     case 'useful':
