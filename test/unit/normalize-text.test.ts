@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCatalog } from '../../shared/domain/catalog.js';
 import { extractEntities } from '../../shared/domain/normalize/entities.js';
+import { foldedWordsOf, foldText, wordsOf } from '../../shared/domain/normalize/fold.js';
 import { prepareFeedbackText } from '../../shared/domain/normalize/index.js';
 import { detectLanguage } from '../../shared/domain/normalize/language.js';
 import { detectSpam } from '../../shared/domain/normalize/spam.js';
@@ -199,5 +200,17 @@ void describe('catalog', () => {
         parseCatalog({ version: '1', currency: 'EUR', products: [product, { ...product, productId: '2' }] }),
       /twice/,
     );
+  });
+});
+
+void describe('folded words by table', () => {
+  void it('gives the words of foldText + wordsOf, accents, marks, emoji and ligatures included', () => {
+    const texts = [
+      'La cremallera se rompió después de dos días. Der Reißverschluss ist kaputt!',
+      'Straße ẞ İstanbul ﬁne e\u0301té a \u0301b 😀👍🏽 x\u200dy ½ ² Ⅻ ΣΑΣ 日本語 naïve Øre æble ĳ',
+      'tab\tnew\nline—dash [ORDER:ab12cd34] +44 20 7946 0958 €189,00',
+      '',
+    ];
+    for (const text of texts) assert.deepEqual(foldedWordsOf(text), wordsOf(foldText(text)), text);
   });
 });

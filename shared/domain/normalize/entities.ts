@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../catalog.js';
 import type { Taxonomy } from '../taxonomy.js';
-import { foldText, wordsOf } from './fold.js';
+import { foldedWordsOf } from './fold.js';
 
 export interface Entities {
   products: string[];
@@ -151,7 +151,7 @@ interface PhraseIndex {
 }
 
 function addPhrase(index: PhraseIndex, phrase: string, value: string): void {
-  const key = wordsOf(foldText(phrase)).join(' ');
+  const key = foldedWordsOf(phrase).join(' ');
   if (key === '') return;
   index.starts = undefined;
   const values = index.phrases.get(key) ?? [];
@@ -263,7 +263,7 @@ export interface EntityOptions {
 }
 
 export function extractEntities(text: string, options: EntityOptions): Entities {
-  return extractEntitiesFromWords(wordsOf(foldText(text)), options);
+  return extractEntitiesFromWords(foldedWordsOf(text), options);
 }
 
 /** Same, from words already folded by the caller (the stage folds each text once). */

@@ -1,3 +1,5 @@
+import { foldedWordsByTable } from './chars.js';
+
 /** Lower-case, accent-free word forms, for matching vocabulary and for hashing text. */
 export function foldText(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -18,3 +20,8 @@ export function wordsOf(folded: string): string[] {
 
 const WORD_SEPARATORS = /[^\p{L}\p{N}]+/u;
 const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
+
+/** `wordsOf(foldText(text))` in one pass (see chars.ts); the same words, a fifth of the cost. */
+export function foldedWordsOf(text: string): string[] {
+  return foldedWordsByTable(text) ?? wordsOf(foldText(text));
+}

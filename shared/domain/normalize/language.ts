@@ -8,6 +8,7 @@
  * function words clearly point to different languages.
  */
 import { eld } from 'eld/medium';
+import { letterCount } from './chars.js';
 import { functionWordVote, segmentLanguage } from './segment-language.js';
 
 export interface LanguageResult {
@@ -23,20 +24,21 @@ const supported = new Set<string>(supportedLanguages);
 
 const UNDETERMINED: LanguageResult = { code: 'und', confidence: 0, mixed: false };
 
+const PLACEHOLDER = /\[[A-Z]+(?::[0-9a-f]+)?\]/g;
+const URL = /https?:\/\/\S+|www\.\S+/gi;
+const MAYBE_URL = /http|www\./i;
+const NUMBERS = /[\p{N}_]+/gu;
+const ASCII_NUMBERS = /[0-9_]+/g;
+
 /** Placeholders, URLs, e-mail remnants and digits say nothing about the language. */
 function lettersOnly(text: string): string {
-  return text
-    .replace(/\[[A-Z]+(?::[0-9a-f]+)?\]/g, ' ')
-    .replace(/https?:\/\/\S+|www\.\S+/gi, ' ')
-    .replace(/[\p{N}_]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  // Each replacement runs only when its pattern can occur: most texts have no URL or placeholder.
+  let clean = text.includes('[') ? text.replace(PLACEHOLDER, ' ') : text;
+  if (MAYBE_URL.test(clean)) clean = clean.replace(URL, ' ');
+  // eslint-disable-next-line no-control-regex
+  clean = clean.replace(/^[\x00-\x7f]*$/.test(clean) ? ASCII_NUMBERS : NUMBERS, ' ');
+  return clean.replace(/\s+/g, ' ').trim();
 }
-
-function letterCount(text: string): number {
-  return text.replace(NON_LETTERS, '').length;
-}
-const NON_LETTERS = /[^\p{L}]+/gu;
 
 interface Scored {
   code: string;
@@ -95,17 +97,22 @@ function isMixed(text: string): boolean {
 
 export function detectLanguage(text: string): LanguageResult {
   // Only the head of a long text is read: cleaning all of it would cost more than detecting.
-  const clean = lettersOnly(text.length > 2 * DETECTION_CHARS ? text.slice(0, 2 * DETECTION_CHARS) : text);
-  const letters = letterCount(clean);
+  const head = text.length > 2 * DETECTION_CHARS ? text.slice(0, 2 * DETECTION_CHARS) : text;
+  // Without placeholders or URLs, the cleaned head has the same letters and, with digits read as
+  // spaces, the same words as the head itself: it is built only when the n-gram detector needs it.
+  const plain = !head.includes('[') && !MAYBE_URL.test(head);
+  let clean = plain ? undefined : lettersOnly(head);
+  const letters = letterCount(clean ?? head);
   if (letters < 3) return UNDETERMINED;
   // Fast path for sentences: when function words agree clearly (eight votes or more, twice the
   // runner-up, which collects only the words languages share) the n-gram detector would only
   // confirm it, at ten times the cost.
-  const vote = letters >= 60 ? functionWordVote(clean) : undefined;
+  const vote = letters >= 60 ? functionWordVote(clean ?? head, true) : undefined;
   const decisive = vote !== undefined && vote.score >= 8 && vote.score >= 2 * vote.second;
+  if (!decisive) clean ??= lettersOnly(head);
   const best = decisive
     ? { code: vote.language, score: vote.score, second: vote.second, reliable: true }
-    : bestOf(clean.length > DETECTION_CHARS ? clean.slice(0, DETECTION_CHARS) : clean);
+    : bestOf(clean!.length > DETECTION_CHARS ? clean!.slice(0, DETECTION_CHARS) : clean!);
   if (!best) return UNDETERMINED;
   const confidence = confidenceOf(best, letters);
   const mixed =

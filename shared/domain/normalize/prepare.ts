@@ -5,7 +5,7 @@
 import type { Catalog } from '../catalog.js';
 import type { Taxonomy } from '../taxonomy.js';
 import { extractEntitiesFromWords, type Entities } from './entities.js';
-import { foldText, wordsOf } from './fold.js';
+import { foldedWordsOf } from './fold.js';
 import { detectLanguage, type LanguageResult } from './language.js';
 import { redactPii, type PiiType } from './pii.js';
 import { fingerprintOfWords } from './similarity.js';
@@ -66,9 +66,9 @@ export function prepareFeedbackText(
   // Short texts borrow the title's words for detection ("Terrible" + "La cremallera se rompió").
   const languageText = body.text.length < 40 && title ? `${title.text}. ${body.text}` : body.text;
   const language = withHint(detectLanguage(languageText), input.languageHint);
-  const words = wordsOf(foldText(body.text));
+  const words = foldedWordsOf(body.text);
   const spam = detectSpam(body.text, words);
-  const titleWords = title ? wordsOf(foldText(title.text)) : [];
+  const titleWords = title ? foldedWordsOf(title.text) : [];
   const orderTokens = [...body.orderTokens, ...(title?.orderTokens ?? [])];
   const entities = extractEntitiesFromWords(
     titleWords.length > 0 ? [...titleWords, '\u0000', ...words] : words,

@@ -4,7 +4,7 @@
  * sentence has two or three of them; running the n-gram detector on every sentence would cost
  * as much as the rest of the stage together.
  */
-import { wordsOf } from './fold.js';
+import { charClass, LETTER, NUMBER } from './chars.js';
 
 const functionWords: Record<string, string> = {
   en: 'the and is was with this that it not but very for my have of to after would they you are been a in no',
@@ -16,17 +16,22 @@ const functionWords: Record<string, string> = {
   nl: 'de het een en is zeer erg maar met voor niet ik mijn van was na dat op heb zijn in',
 };
 
-/** word → [language, weight]: a word shared by k languages votes 1/k for each. */
-const votes = new Map<string, [string, number][]>();
-for (const [language, words] of Object.entries(functionWords)) {
-  for (const word of words.split(' ')) {
+const languages = Object.keys(functionWords);
+
+/** word → [language index, weight]: a word shared by k languages votes 1/k for each. */
+const votes = new Map<string, [number, number][]>();
+for (const [index, language] of languages.entries()) {
+  for (const word of functionWords[language]!.split(' ')) {
     const key = word.toLowerCase();
     const list = votes.get(key) ?? [];
-    list.push([language, 1]);
+    list.push([index, 1]);
     votes.set(key, list);
   }
 }
 for (const list of votes.values()) for (const entry of list) entry[1] = 1 / list.length;
+
+/** Function words are short: longer words are not looked up. */
+const MAX_FUNCTION_WORD = 7;
 
 export interface FunctionWordVote {
   language: string;
@@ -34,34 +39,71 @@ export interface FunctionWordVote {
   second: number;
 }
 
-/** Function-word votes of a text: the leading language, its score and the runner-up's. */
-export function functionWordVote(text: string): FunctionWordVote | undefined {
-  const scores = new Map<string, number>();
-  for (const word of wordsOf(text.toLowerCase())) {
-    if (word.length > 7) continue;
-    for (const [language, weight] of votes.get(word) ?? [])
-      scores.set(language, (scores.get(language) ?? 0) + weight);
+function isWordChar(code: number, numbers: boolean): boolean {
+  if (code < 0x80)
+    return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (numbers && code >= 48 && code <= 57);
+  const kind = charClass(code);
+  return kind === LETTER || (numbers && kind === NUMBER);
+}
+
+/**
+ * Adds the votes of the words of `lower` (lower-cased text; words split as `wordsOf` splits them)
+ * to `scores`, one slot per language. Words are sliced out only when short enough to vote.
+ * `numbers`: digits belong to words (else they separate words, as if replaced by spaces).
+ */
+function addVotes(lower: string, scores: Float64Array, numbers: boolean): void {
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    let code = i < lower.length ? lower.charCodeAt(i) : 32;
+    let width = 1;
+    if (code >= 0xd800 && code < 0xdc00 && i + 1 < lower.length) {
+      code = lower.codePointAt(i) ?? code;
+      width = code > 0xffff ? 2 : 1;
+    }
+    if (isWordChar(code, numbers)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (i - start <= MAX_FUNCTION_WORD) {
+        const weights = votes.get(lower.slice(start, i));
+        if (weights) for (const [language, weight] of weights) scores[language]! += weight;
+      }
+      start = -1;
+    }
+    i += width - 1;
   }
-  let top: FunctionWordVote | undefined;
-  for (const [language, score] of scores) {
-    if (!top || score > top.score) top = { language, score, second: top?.score ?? 0 };
-    else if (score > top.second) top.second = score;
+}
+
+/** The best-scoring language, its score and the runner-up's score (ties: the first language). */
+function ranked(scores: Float64Array): FunctionWordVote | undefined {
+  let top = -1;
+  let second = 0;
+  for (let language = 0; language < scores.length; language++) {
+    const score = scores[language]!;
+    if (score === 0) continue;
+    if (top < 0 || score > scores[top]!) {
+      if (top >= 0) second = scores[top]!;
+      top = language;
+    } else if (score > second) second = score;
   }
-  return top;
+  return top < 0 ? undefined : { language: languages[top]!, score: scores[top]!, second };
+}
+
+/**
+ * Function-word votes of a text: the leading language, its score and the runner-up's.
+ * `numbersSplitWords`: read digits as spaces (the votes of the text with its numbers removed).
+ */
+export function functionWordVote(text: string, numbersSplitWords = false): FunctionWordVote | undefined {
+  const scores = new Float64Array(languages.length);
+  addVotes(text.toLowerCase(), scores, !numbersSplitWords);
+  return ranked(scores);
 }
 
 /** The language a segment's function words point to, or undefined when they do not agree enough. */
 export function segmentLanguage(segment: string): string | undefined {
-  const scores = new Map<string, number>();
-  // Function words are short and ASCII after folding; long words can be skipped unfolded.
-  for (const word of wordsOf(segment.toLowerCase())) {
-    if (word.length > 7) continue;
-    for (const [language, weight] of votes.get(word) ?? [])
-      scores.set(language, (scores.get(language) ?? 0) + weight);
-  }
-  const ranked = [...scores.entries()].sort((a, b) => b[1] - a[1]);
-  const [top, second] = ranked;
-  if (!top || top[1] < 2) return undefined;
-  if (second && second[1] * 2 > top[1]) return undefined;
-  return top[0];
+  const scores = new Float64Array(languages.length);
+  addVotes(segment.toLowerCase(), scores, true);
+  const best = ranked(scores);
+  if (!best || best.score < 2) return undefined;
+  if (best.second * 2 > best.score) return undefined;
+  return best.language;
 }

@@ -10,8 +10,8 @@
  *   probability 1-(1-J^2)^32, which is 0.73 at J=0.2, 0.996 at J=0.4 and 0.9999 at J=0.5, so
  *   every pair above the threshold becomes a candidate and the similarity decides.
  */
-import { createHash } from 'node:crypto';
-import { foldText, wordsOf } from './fold.js';
+import { hash } from 'node:crypto';
+import { foldedWordsOf } from './fold.js';
 
 export const SIGNATURE_SIZE = 64;
 export const BANDS = 32;
@@ -19,21 +19,21 @@ export const ROWS_PER_BAND = SIGNATURE_SIZE / BANDS;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
 export function textHashOf(foldedWords: readonly string[]): string {
-  return createHash('sha256').update(foldedWords.join(' ')).digest('hex').slice(0, 32);
+  return hash('sha256', foldedWords.join(' '), 'hex').slice(0, 32);
 }
 /** 32-bit FNV-1a with a final avalanche (murmur3 fmix32), stable across processes. */
 export function hash32(value: string, seed = 0x811c9dc5): number {
-  let hash = seed >>> 0;
-  for (let i = 0; i < value.length; i++) {
-    hash ^= value.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  hash ^= hash >>> 16;
+  let hash = seed | 0;
+  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+  return avalanche(hash) >>> 0;
+}
+
+function avalanche(value: number): number {
+  let hash = value ^ (value >>> 16);
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;
   hash = Math.imul(hash, 0xc2b2ae35);
-  hash ^= hash >>> 16;
-  return hash >>> 0;
+  return hash ^ (hash >>> 16);
 }
 
 /** Words left by redaction placeholders ("[ORDER:ab12cd34]" folds to "order ab12cd34"). */
@@ -72,19 +72,30 @@ export function shinglesOf(foldedWords: readonly string[]): string[] {
  */
 export function minhashSignature(shingles: string[]): number[] {
   if (shingles.length === 0) return [];
-  const mins = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
-  for (const shingle of new Set(shingles)) {
-    const h1 = hash32(shingle);
-    const h2 = hash32(shingle, 0x9747b28c) | 1;
+  // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
+  // unsigned ones and the loop stays in small integers. A repeated shingle changes no minimum.
+  const mins = new Int32Array(SIGNATURE_SIZE).fill(0x7fffffff);
+  for (const shingle of shingles) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x9747b28c;
+    for (let i = 0; i < shingle.length; i++) {
+      const code = shingle.charCodeAt(i);
+      h1 = Math.imul(h1 ^ code, 0x01000193);
+      h2 = Math.imul(h2 ^ code, 0x01000193);
+    }
+    h1 = avalanche(h1);
+    h2 = avalanche(h2) | 1;
     let combined = h1;
     for (let i = 0; i < SIGNATURE_SIZE; i++) {
       combined = (combined + h2) | 0;
       let value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
-      value = (value ^ (value >>> 12)) >>> 0;
+      value = value ^ (value >>> 12) ^ 0x80000000;
       if (value < mins[i]!) mins[i] = value;
     }
   }
-  return Array.from(mins);
+  const signature = new Array<number>(SIGNATURE_SIZE);
+  for (let i = 0; i < SIGNATURE_SIZE; i++) signature[i] = (mins[i]! ^ 0x80000000) >>> 0;
+  return signature;
 }
 
 /** Estimated Jaccard similarity: the share of equal signature positions. */
@@ -118,7 +129,7 @@ export interface Fingerprint {
 
 /** Fingerprint of a text (for tests and tools); the stage passes the words it already folded. */
 export function fingerprintOf(text: string): Fingerprint {
-  return fingerprintOfWords(wordsOf(foldText(text)));
+  return fingerprintOfWords(foldedWordsOf(text));
 }
 
 export function fingerprintOfWords(foldedWords: readonly string[]): Fingerprint {

@@ -56,11 +56,17 @@ export function stripEmailReplies(text: string): string {
 // builds emoji sequences), and the byte-order mark.
 // eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\u200C\u200E\u200F\u2060\uFEFF]/g;
+// eslint-disable-next-line no-control-regex -- the same class, to test before replacing
+const INVISIBLE_TEST = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\u200C\u200E\u200F\u2060\uFEFF]/;
 
 export function tidyWhitespace(text: string): string {
-  return text
-    .replace(/\r\n?/g, '\n')
-    .replace(/[ \t\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g, ' ')
+  const spaced = (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text).replace(
+    /[ \t\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g,
+    ' ',
+  );
+  // Most feedback is one paragraph: no lines to trim one by one.
+  if (!spaced.includes('\n')) return spaced.trim();
+  return spaced
     .split('\n')
     .map((line) => line.trim())
     .join('\n')
@@ -70,9 +76,10 @@ export function tidyWhitespace(text: string): string {
 
 export function cleanText(raw: string, format: TextFormat = 'plain'): string {
   let text = raw;
-  if (format === 'html' || looksLikeHtml(text)) text = htmlToText(text);
-  text = text.normalize('NFKC').replace(INVISIBLE, '');
-  text = text.replace(/\r\n?/g, '\n');
+  if (format === 'html' || (text.includes('<') && looksLikeHtml(text))) text = htmlToText(text);
+  text = text.normalize('NFKC');
+  if (INVISIBLE_TEST.test(text)) text = text.replace(INVISIBLE, '');
+  if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   if (format === 'email' || format === 'html') text = stripEmailReplies(text);
   return tidyWhitespace(text);
 }
