@@ -140,6 +140,7 @@ export function makeRoute(
   deps: RouteDeps,
 ): (messages: unknown[], context: InvocationContext) => Promise<void> {
   return async (messages, context) => {
+    const valid: ScoredEvent[] = [];
     const groups = new Map<string, ScoredEvent[]>();
     for (const message of messages) {
       let parsed: unknown;
@@ -154,9 +155,22 @@ export function makeRoute(
         await quarantineInvalid(deps, parsed, checked.error);
         continue;
       }
-      const key = checked.value.score.incidentKey;
-      groups.set(key, [...(groups.get(key) ?? []), checked.value]);
+      valid.push(checked.value);
     }
+    // An item already routed (this revision) is a redelivery: what it did the first time stands,
+    // even if the incident has changed since (an item ignored before the incident existed must
+    // not become evidence when it comes round again).
+    const routedBefore = await Promise.all(
+      valid.map(async (event) => {
+        const stored = await deps.feedbackStore.get(event.feedbackId);
+        return stored?.route !== undefined && stored.revision === event.revision;
+      }),
+    );
+    valid.forEach((event, index) => {
+      if (routedBefore[index]) return;
+      const key = event.score.incidentKey;
+      groups.set(key, [...(groups.get(key) ?? []), event]);
+    });
     for (const [key, events] of groups) {
       const outcomes = await applyEvents(deps, key, events);
       await performOutbox(deps, key);
@@ -165,6 +179,7 @@ export function makeRoute(
     deps.logger.info('route batch done', {
       invocationId: context.invocationId,
       messages: messages.length,
+      redelivered: routedBefore.filter(Boolean).length,
       incidents: groups.size,
     });
   };

@@ -125,6 +125,22 @@ void describe('route stage: spike → one incident, one card, one ticket', () =>
     );
   });
 
+  void it('an item ignored before the incident existed stays ignored when it comes round again', async () => {
+    const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
+    const early = scoredEvent({ n: 1, eventTime: START, decision: 'none' });
+    await h.deliver([early]);
+    assert.equal(await h.incident(INCIDENT_KEY), undefined, 'a plain complaint opens nothing');
+    await h.deliver([scoredEvent({ n: 2, eventTime: '2026-11-27T10:10:00.000Z', decision: 'alert' })]);
+    const before = await h.incidentStore.get(INCIDENT_KEY);
+    assert.equal(before?.value.evidence.count, 1);
+
+    await h.deliver([early]);
+    assert.deepEqual(await h.incidentStore.get(INCIDENT_KEY), before, 'the redelivery changed nothing');
+    // The same kind of complaint arriving for the first time now is evidence.
+    await h.deliver([scoredEvent({ n: 3, eventTime: '2026-11-27T10:20:00.000Z', decision: 'none' })]);
+    assert.equal((await h.incident(INCIDENT_KEY))?.evidence.count, 2);
+  });
+
   void it('concurrent invocations for one incident (overlapping deliveries) still give one card and one ticket', async () => {
     const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
     const events = spike(1, 6, START);
