@@ -60,7 +60,15 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
     connectionPolicy: { enableEndpointDiscovery: false },
   });
   const database = stack.settings[settings.cosmosDatabase] ?? 'feedback';
-  const feedback = cosmosContainers.feedback.name;
+  const feedbackWith = (block: string) =>
+    countDocuments(cosmos, database, cosmosContainers.feedback.name, `WHERE IS_DEFINED(c.${block})`);
+  const incidentsWhere = (status: string) =>
+    countDocuments(
+      cosmos,
+      database,
+      cosmosContainers.incidents.name,
+      `WHERE c.docType = 'incident' AND c.status ${status}`,
+    );
   try {
     const [
       rawBlobs,
@@ -76,24 +84,14 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       tickets,
     ] = await Promise.all([
       countBlobs(blobs, blobContainers.raw),
-      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.normalized)'),
-      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.classification)'),
-      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.score)'),
-      countDocuments(cosmos, database, feedback, 'WHERE IS_DEFINED(c.route)'),
+      feedbackWith('normalized'),
+      feedbackWith('classification'),
+      feedbackWith('score'),
+      feedbackWith('route'),
       countDocuments(cosmos, database, cosmosContainers.quarantine.name),
       countBlobs(blobs, blobContainers.poison),
-      countDocuments(
-        cosmos,
-        database,
-        cosmosContainers.incidents.name,
-        "WHERE c.docType = 'incident' AND c.status != 'watching'",
-      ),
-      countDocuments(
-        cosmos,
-        database,
-        cosmosContainers.incidents.name,
-        "WHERE c.docType = 'incident' AND c.status = 'watching'",
-      ),
+      incidentsWhere("!= 'watching'"),
+      incidentsWhere("= 'watching'"),
       countReceived(stack.baseUrl, 'teams'),
       countReceived(stack.baseUrl, 'tickets', 'create'),
     ]);
