@@ -10,14 +10,14 @@ import type { InvocationContext } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import type { Catalog } from '../domain/catalog.js';
 import { validateNormalizedEvent, type NormalizedEvent } from '../domain/events.js';
-import { findDuplicate, type DedupeStore } from '../domain/normalize/duplicates.js';
+import type { DedupeStore } from '../domain/normalize/duplicates.js';
 import { parseEnvelope } from '../domain/normalize/envelope.js';
 import { normalizeEnvelope } from '../domain/normalize/record.js';
 import type { Taxonomy } from '../domain/taxonomy.js';
 import { hubs } from '../topology.js';
 import type { Clock, EventPublisher, FeedbackStore, Logger, Quarantine } from './ports.js';
 
-export type { DedupeStore, DedupeMember, DedupeItem, DedupeRecord } from '../domain/normalize/duplicates.js';
+export type { DedupeStore, DedupeItem, DedupeOptions } from '../domain/normalize/duplicates.js';
 export { MemoryDedupeStore } from '../domain/normalize/duplicates.js';
 
 export interface NormalizeDeps {
@@ -132,26 +132,9 @@ export function makeNormalize(
       return;
     }
 
-    const { event, scope, signature, bands } = outcome.draft;
-    const customerToken = event.normalized.customer.token;
-    const duplicate = event.normalized.spam.isSpam
-      ? {}
-      : await findDuplicate(
-          deps.dedupeStore,
-          {
-            feedbackId: event.feedbackId,
-            eventTime: event.eventTime,
-            scope,
-            textHash: event.normalized.textHash,
-            signature,
-            bands,
-            ...(customerToken ? { customerToken } : {}),
-          },
-          { threshold: deps.nearDuplicateThreshold, windowDays: deps.dedupeWindowDays },
-        );
-    const { reason: duplicateReason, ...links } = duplicate;
-    event.normalized.duplicate = links;
-
+    const { event, scope, signature } = outcome.draft;
+    // Validated before the dedupe index records it, so no later copy links to a quarantined item;
+    // the links added below are ids and a similarity, which the schema always accepts.
     const checked = validateNormalizedEvent(event);
     if (!checked.ok) {
       await quarantine(blob, blobPath, 'normalized event fails its schema', {
@@ -161,6 +144,27 @@ export function makeNormalize(
       });
       return;
     }
+
+    // Checked and recorded in one step (one read and one conditional write per new item); a
+    // replay gets the same answer. Spam is neither checked nor recorded.
+    const customerToken = event.normalized.customer.token;
+    const duplicate =
+      event.normalized.spam.isSpam || signature.length === 0
+        ? {}
+        : await deps.dedupeStore.checkAndRecord(
+            {
+              feedbackId: event.feedbackId,
+              revision: event.revision,
+              eventTime: event.eventTime,
+              scope,
+              textHash: event.normalized.textHash,
+              signature,
+              ...(customerToken ? { customerToken } : {}),
+            },
+            { threshold: deps.nearDuplicateThreshold, windowDays: deps.dedupeWindowDays },
+          );
+    const { reason: duplicateReason, ...links } = duplicate;
+    event.normalized.duplicate = links;
 
     const { normalized, ...header } = event;
     const stored = await deps.feedbackStore.putNormalized(
@@ -182,18 +186,6 @@ export function makeNormalize(
         ? validateNormalizedEvent({ ...existing.header, normalized: existing.normalized })
         : undefined;
       if (again?.ok) outgoing = again.value;
-    }
-    if (!event.normalized.spam.isSpam && signature.length > 0) {
-      await deps.dedupeStore.record({
-        scope,
-        feedbackId: event.feedbackId,
-        eventTime: event.eventTime,
-        textHash: event.normalized.textHash,
-        signature,
-        bands,
-        ...(customerToken ? { customerToken } : {}),
-        windowDays: deps.dedupeWindowDays,
-      });
     }
     await publish(outgoing);
     logger.info('normalize: published', {

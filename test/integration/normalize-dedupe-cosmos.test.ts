@@ -1,7 +1,6 @@
 /**
- * CosmosDedupeStore against the local Cosmos DB emulator: point reads and writes on `dedupe`,
- * idempotent records, concurrent appends to one band document (ETag retries), and near-duplicate
- * linking through the store.
+ * CosmosDedupeStore against the local Cosmos DB emulator: one index document per scope, exact and
+ * near-duplicate links, idempotent replays, and concurrent adds to one scope (ETag retries).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,21 +9,22 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { COSMOS_EMULATOR_KEY, startCosmos } from '../../local/services/cosmos.js';
-import { CosmosDedupeStore } from '../../shared/adapters/cosmos-dedupe-store.js';
-import { findDuplicate, type DedupeRecord } from '../../shared/domain/normalize/duplicates.js';
+import { CosmosDedupeStore, recentItemsKey } from '../../shared/adapters/cosmos-dedupe-store.js';
+import type { DedupeItem, RecentItems } from '../../shared/domain/normalize/duplicates.js';
 import { fingerprintOf } from '../../shared/domain/normalize/similarity.js';
 import { cosmosContainers } from '../../shared/topology.js';
 import { readFixture } from '../fixtures/normalize/envelopes.js';
 
-const SCOPE = 'generic\u0000shop\u0000JKT-ALP-01';
+const SCOPE = 'shop\u0000sku\u0000JKT-ALP-01';
+const options = { threshold: 0.5, windowDays: 14 };
 
-function recordOf(feedbackId: string, text: string, extra: Partial<DedupeRecord> = {}): DedupeRecord {
+function itemOf(feedbackId: string, text: string, extra: Partial<DedupeItem> = {}): DedupeItem {
   return {
     scope: SCOPE,
     feedbackId,
+    revision: '20261120T100000000Z',
     eventTime: '2026-11-20T10:00:00.000Z',
     ...fingerprintOf(text),
-    windowDays: 14,
     ...extra,
   };
 }
@@ -57,68 +57,73 @@ void describe('CosmosDedupeStore on the local emulator', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  void it('records an item and finds it by exact hash, band and customer', async () => {
-    const entry = recordOf('first', 'The kettle lid leaks every time I pour.', { customerToken: 'cust-1' });
-    await store.record(entry);
-    assert.deepEqual(await store.findExact(SCOPE, entry.textHash), {
-      feedbackId: 'first',
-      eventTime: entry.eventTime,
+  async function indexOf(scope: string): Promise<(RecentItems & { ttl: number }) | undefined> {
+    const key = recentItemsKey(scope);
+    const { resource } = await container.item(key, key).read<RecentItems & { ttl: number }>();
+    return resource;
+  }
+
+  void it('records an item in its scope document and links an exact copy to it', async () => {
+    const scope = 'shop\u0000sku\u0000exact';
+    const first = itemOf('first', 'The kettle lid leaks every time I pour.', {
+      scope,
+      customerToken: 'cust-1',
     });
-    assert.equal(await store.findExact('other-scope', entry.textHash), undefined);
-    const members = await store.findBandMembers(SCOPE, entry.bands);
-    assert.equal(members.length, entry.bands.length);
-    assert.ok(members.every((member) => member.feedbackId === 'first'));
-    assert.deepEqual(await store.findCustomerItems(SCOPE, 'cust-1'), [
-      { feedbackId: 'first', eventTime: entry.eventTime },
-    ]);
-    const [item] = await store.getItems(['first', 'missing']);
-    assert.deepEqual(item, { feedbackId: 'first', eventTime: entry.eventTime, signature: entry.signature });
-    const { resource } = await container.item(`item:first`, `item:first`).read<{ ttl: number }>();
-    assert.equal(resource?.ttl, 28 * 86_400);
-  });
-
-  void it('is idempotent and keeps the first item of an exact text', async () => {
-    const entry = recordOf('idem', 'The speaker crackles at high volume.');
-    await store.record(entry);
-    await store.record(entry);
-    await store.record(
-      recordOf('later-copy', 'The speaker crackles at high volume!', {
-        eventTime: '2026-11-21T10:00:00.000Z',
-      }),
-    );
-    assert.equal((await store.findExact(SCOPE, entry.textHash))?.feedbackId, 'idem');
-    const members = await store.findBandMembers(SCOPE, entry.bands.slice(0, 1));
-    assert.deepEqual(members.map((member) => member.feedbackId).sort(), ['idem', 'later-copy']);
-  });
-
-  void it('keeps every member when items append to the same band concurrently', async () => {
-    const text = 'The sleeves of the alpine jacket are far too short for the size.';
-    const entries = Array.from({ length: 6 }, (_, index) => recordOf(`concurrent-${index}`, text));
-    await Promise.all(entries.map((entry) => store.record(entry)));
-    const members = await store.findBandMembers(SCOPE, entries[0]!.bands.slice(0, 1));
+    assert.deepEqual(await store.checkAndRecord(first, options), {});
+    const copy = itemOf('copy', 'the kettle lid LEAKS every time i pour!', { scope });
+    assert.deepEqual(await store.checkAndRecord(copy, options), {
+      exactOf: 'first',
+      nearDuplicateOf: 'first',
+      similarity: 1,
+      reason: 'exact',
+    });
+    const index = await indexOf(scope);
     assert.deepEqual(
-      members.map((member) => member.feedbackId).sort(),
-      entries.map((entry) => entry.feedbackId).sort(),
+      index?.entries.map((entry) => [entry.f, entry.c]),
+      [
+        ['first', 'cust-1'],
+        ['copy', undefined],
+      ],
     );
+    assert.equal(index?.ttl, 28 * 86_400);
+    assert.equal(await indexOf('shop\u0000sku\u0000other'), undefined);
+  });
+
+  void it('answers a replay as the first time and leaves the index as it was', async () => {
+    const scope = 'shop\u0000sku\u0000replay';
+    const first = itemOf('replay-first', 'The speaker crackles at high volume.', { scope });
+    const copy = itemOf('replay-copy', 'The speaker crackles at high volume!', { scope });
+    await store.checkAndRecord(first, options);
+    const verdict = await store.checkAndRecord(copy, options);
+    const before = await indexOf(scope);
+    assert.deepEqual(await store.checkAndRecord(first, options), {});
+    assert.deepEqual(await store.checkAndRecord(copy, options), verdict);
+    assert.deepEqual((await indexOf(scope))?.entries, before?.entries);
+  });
+
+  void it('loses no entry when workers add to the same scope concurrently', async () => {
+    const scope = 'shop\u0000sku\u0000concurrent';
+    const text = 'The sleeves of the alpine jacket are far too short for the size.';
+    const items = Array.from({ length: 6 }, (_, index) => itemOf(`concurrent-${index}`, text, { scope }));
+    const verdicts = await Promise.all(items.map((item) => store.checkAndRecord(item, options)));
+    const index = await indexOf(scope);
+    assert.deepEqual(
+      index?.entries.map((entry) => entry.f).sort(),
+      items.map((item) => item.feedbackId).sort(),
+    );
+    // Exactly one of them is the first; every other links to an item recorded before it.
+    assert.equal(verdicts.filter((verdict) => verdict.exactOf === undefined).length, 1);
   });
 
   void it('links a reworded complaint through the store and not a different one', async () => {
     const groups = (JSON.parse(readFixture('near-duplicates.json')) as { groups: string[][] }).groups;
-    const scope = 'generic\u0000shop\u0000near';
-    const options = { threshold: 0.5, windowDays: 14 };
-    const first = recordOf('near-first', groups[4]![0]!, { scope });
-    await store.record(first);
-    const reworded = recordOf('near-second', groups[4]![2]!, {
-      scope,
-      eventTime: '2026-11-22T10:00:00.000Z',
-    });
-    const verdict = await findDuplicate(store, reworded, options);
+    const scope = 'shop\u0000sku\u0000near';
+    await store.checkAndRecord(itemOf('near-first', groups[4]![0]!, { scope }), options);
+    const reworded = itemOf('near-second', groups[4]![2]!, { scope, eventTime: '2026-11-22T10:00:00.000Z' });
+    const verdict = await store.checkAndRecord(reworded, options);
     assert.equal(verdict.nearDuplicateOf, 'near-first');
     assert.equal(verdict.reason, 'near');
-    const different = recordOf('near-third', groups[3]![0]!, {
-      scope,
-      eventTime: '2026-11-22T10:00:00.000Z',
-    });
-    assert.deepEqual(await findDuplicate(store, different, options), {});
+    const different = itemOf('near-third', groups[3]![0]!, { scope, eventTime: '2026-11-22T10:00:00.000Z' });
+    assert.deepEqual(await store.checkAndRecord(different, options), {});
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
-  findDuplicate,
+  MAX_RECENT,
   MemoryDedupeStore,
-  type DuplicateQuery,
+  type DedupeItem,
+  type DuplicateVerdict,
 } from '../../shared/domain/normalize/duplicates.js';
 import { estimatedJaccard, fingerprintOf } from '../../shared/domain/normalize/similarity.js';
 import { readFixture } from '../fixtures/normalize/envelopes.js';
@@ -12,47 +13,41 @@ const THRESHOLD = 0.5;
 const options = { threshold: THRESHOLD, windowDays: 14 };
 const groups = (JSON.parse(readFixture('near-duplicates.json')) as { groups: string[][] }).groups;
 
-function queryOf(feedbackId: string, text: string, extra: Partial<DuplicateQuery> = {}): DuplicateQuery {
-  const fingerprint = fingerprintOf(text);
+function itemOf(feedbackId: string, text: string, extra: Partial<DedupeItem> = {}): DedupeItem {
   return {
     feedbackId,
+    revision: '20261120T100000000Z',
     eventTime: '2026-11-20T10:00:00.000Z',
     scope: 'shop|JKT-ALP-01',
-    ...fingerprint,
+    ...fingerprintOf(text),
     ...extra,
   };
 }
 
-async function record(store: MemoryDedupeStore, query: DuplicateQuery): Promise<void> {
-  await store.record({ ...query, windowDays: options.windowDays });
+function check(store: MemoryDedupeStore, item: DedupeItem): Promise<DuplicateVerdict> {
+  return store.checkAndRecord(item, options);
 }
 
 void describe('near duplicates', () => {
   void it('links every rewording of one complaint to its first item and no different complaint', async () => {
     const store = new MemoryDedupeStore();
     const firstOfGroup: string[] = [];
-    // Insert the first item of each group, then the rewordings, in event-time order.
+    // The first item of each group, then the rewordings, in event-time order.
     for (const [group, texts] of groups.entries()) {
       const id = `g${group}-0`;
-      const query = queryOf(id, texts[0]!, {
+      const item = itemOf(id, texts[0]!, {
         eventTime: `2026-11-20T10:${String(group).padStart(2, '0')}:00.000Z`,
       });
-      assert.deepEqual(
-        await findDuplicate(store, query, options),
-        {},
-        `first of group ${group} is new: ${texts[0]}`,
-      );
-      await record(store, query);
+      assert.deepEqual(await check(store, item), {}, `first of group ${group} is new: ${texts[0]}`);
       firstOfGroup.push(id);
     }
     for (const [group, texts] of groups.entries()) {
       for (const [index, text] of texts.entries()) {
         if (index === 0) continue;
-        const query = queryOf(`g${group}-${index}`, text, { eventTime: '2026-11-21T10:00:00.000Z' });
-        const verdict = await findDuplicate(store, query, options);
+        const item = itemOf(`g${group}-${index}`, text, { eventTime: '2026-11-21T10:00:00.000Z' });
+        const verdict = await check(store, item);
         assert.equal(verdict.nearDuplicateOf, firstOfGroup[group], `group ${group} item ${index}: ${text}`);
         assert.ok((verdict.similarity ?? 0) >= THRESHOLD);
-        await record(store, query);
       }
     }
   });
@@ -68,51 +63,88 @@ void describe('near duplicates', () => {
 
   void it('finds exact copies by text hash regardless of case and punctuation', async () => {
     const store = new MemoryDedupeStore();
-    await record(store, queryOf('first', 'The kettle leaks from the lid.'));
-    const verdict = await findDuplicate(store, queryOf('copy', 'the KETTLE leaks from the lid!!'), options);
+    await check(store, itemOf('first', 'The kettle leaks from the lid.'));
+    const verdict = await check(store, itemOf('copy', 'the KETTLE leaks from the lid!!'));
     assert.deepEqual(verdict, { exactOf: 'first', nearDuplicateOf: 'first', similarity: 1, reason: 'exact' });
   });
 
   void it('links one customer repeating a complaint about the same product', async () => {
     const store = new MemoryDedupeStore();
-    await record(
+    await check(
       store,
-      queryOf('first', 'The speaker stopped charging after a week of use.', { customerToken: 'c1' }),
+      itemOf('first', 'The speaker stopped charging after a week of use.', { customerToken: 'c1' }),
     );
-    const again = queryOf('again', 'Still no answer from you, this is getting ridiculous!', {
+    const again = itemOf('again', 'Still no answer from you, this is getting ridiculous!', {
       customerToken: 'c1',
     });
-    assert.equal((await findDuplicate(store, again, options)).reason, 'same_customer');
-    const someoneElse = queryOf('other', 'Still no answer from you, this is getting ridiculous!', {
+    assert.equal((await check(store, again)).reason, 'same_customer');
+    const someoneElse = itemOf('other', 'Why is there still no answer? I wrote three times already.', {
       customerToken: 'c2',
     });
-    assert.deepEqual(await findDuplicate(store, someoneElse, options), {});
+    assert.deepEqual(await check(store, someoneElse), {});
   });
 
-  void it('ignores items outside the window, other scopes and the item itself', async () => {
+  void it('ignores items outside the window and in other scopes', async () => {
     const store = new MemoryDedupeStore();
     const text = 'The kettle leaks from the lid.';
-    await record(store, queryOf('old', text, { eventTime: '2026-10-01T00:00:00.000Z' }));
-    assert.deepEqual(await findDuplicate(store, queryOf('new', text), options), {});
+    await check(store, itemOf('old', text, { eventTime: '2026-10-01T00:00:00.000Z' }));
+    assert.deepEqual(await check(store, itemOf('new', text)), {});
     assert.deepEqual(
-      await findDuplicate(store, queryOf('old', text, { eventTime: '2026-10-01T00:00:00.000Z' }), options),
-      {},
-    );
-    assert.deepEqual(
-      await findDuplicate(
+      await check(
         store,
-        queryOf('elsewhere', text, { scope: 'shop|BT-SPK-02', eventTime: '2026-10-02T00:00:00.000Z' }),
-        options,
+        itemOf('elsewhere', text, { scope: 'shop|BT-SPK-02', eventTime: '2026-10-02T00:00:00.000Z' }),
       ),
       {},
     );
   });
 
-  void it('records idempotently', async () => {
+  void it('gives a replay the first answer and never links an item to itself or to later copies', async () => {
     const store = new MemoryDedupeStore();
-    const query = queryOf('same', 'The kettle leaks from the lid.');
-    await record(store, query);
-    await record(store, query);
-    for (const members of store.bands.values()) assert.equal(members.length, 1);
+    const first = itemOf('first', 'The kettle leaks from the lid.');
+    const copy = itemOf('copy', 'The kettle leaks from the lid!', { eventTime: '2026-11-19T10:00:00.000Z' });
+    assert.deepEqual(await check(store, first), {});
+    const copyVerdict = await check(store, copy);
+    assert.equal(copyVerdict.exactOf, 'first');
+    // Replays: the same answers, and the index is not touched.
+    const before = JSON.stringify(store.scopes.get(first.scope));
+    assert.deepEqual(await check(store, first), {});
+    assert.deepEqual(await check(store, copy), copyVerdict);
+    assert.equal(JSON.stringify(store.scopes.get(first.scope)), before);
+    assert.equal(store.scopes.get(first.scope)?.entries.length, 2);
+  });
+
+  void it('replaces an entry for a newer revision and ignores an older one', async () => {
+    const store = new MemoryDedupeStore();
+    await check(store, itemOf('item', 'The kettle leaks from the lid.', { revision: 'r2' }));
+    await check(store, itemOf('item', 'The zipper broke on day one.', { revision: 'r1' }));
+    assert.equal(
+      (await check(store, itemOf('copy', 'The kettle leaks from the lid.', { revision: 'r1' }))).exactOf,
+      'item',
+    );
+    await check(store, itemOf('item', 'The zipper broke on day one.', { revision: 'r3' }));
+    assert.deepEqual(await check(store, itemOf('late', 'The zipper broke on day one.')), {
+      exactOf: 'item',
+      nearDuplicateOf: 'item',
+      similarity: 1,
+      reason: 'exact',
+    });
+  });
+
+  void it('keeps the index bounded by count, newest items kept', async () => {
+    const store = new MemoryDedupeStore();
+    for (let i = 0; i < MAX_RECENT + 10; i++) {
+      const minute = String(i % 60).padStart(2, '0');
+      const hour = String(Math.floor(i / 60)).padStart(2, '0');
+      await check(
+        store,
+        itemOf(`i${i}`, `Complaint number ${i} about the lid`, {
+          eventTime: `2026-11-20T${hour}:${minute}:00.000Z`,
+        }),
+      );
+    }
+    const entries = store.scopes.get('shop|JKT-ALP-01')?.entries ?? [];
+    assert.equal(entries.length, MAX_RECENT);
+    assert.ok(!entries.some((entry) => entry.f === 'i0'));
+    assert.ok(entries.some((entry) => entry.f === `i${MAX_RECENT + 9}`));
   });
 });

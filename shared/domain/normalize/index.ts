@@ -15,12 +15,10 @@ export { detectSpam, type SpamVerdict } from './spam.js';
 export { extractEntities, type Entities } from './entities.js';
 export { fingerprintOf, estimatedJaccard, type Fingerprint } from './similarity.js';
 export {
-  findDuplicate,
   MemoryDedupeStore,
   type DedupeStore,
-  type DedupeMember,
   type DedupeItem,
-  type DedupeRecord,
+  type DedupeOptions,
   type DuplicateVerdict,
 } from './duplicates.js';
 export { orderToken, trackingToken, customerToken } from './tokens.js';

@@ -37,9 +37,8 @@ export interface PreparedFeedbackText {
   spam: SpamVerdict;
   entities: Entities;
   textHash: string;
-  /** MinHash signature and LSH band keys of the text, for near-duplicate lookups. */
+  /** MinHash signature of the text, for near-duplicate checks. */
   signature: number[];
-  bands: string[];
   /** Tracking-number tokens found in the text. */
   trackingTokens: string[];
 }
@@ -90,7 +89,6 @@ export function prepareFeedbackText(
     entities,
     textHash: fingerprint.textHash,
     signature: fingerprint.signature,
-    bands: fingerprint.bands,
     trackingTokens: [...new Set([...body.trackingTokens, ...(title?.trackingTokens ?? [])])],
   };
 }

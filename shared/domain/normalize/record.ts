@@ -20,10 +20,12 @@ export interface NormalizeOptions {
 
 export interface NormalizedDraft {
   event: NormalizedEvent;
-  /** Dedupe scope: tenant and product (sku, else product id, else '*'). */
+  /**
+   * Dedupe scope: tenant + sku across sources (a review syndicated from one source to another is
+   * the same product's copy), else source + tenant + product id (ids are per source), else '*'.
+   */
   scope: string;
   signature: number[];
-  bands: string[];
 }
 
 export type NormalizeOutcome =
@@ -123,9 +125,10 @@ export function normalizeEnvelope(
     kind: 'event',
     draft: {
       event,
-      scope: `${envelope.source}\u0000${envelope.tenant}\u0000${scopeProduct ?? '*'}`,
+      scope: product.sku
+        ? `${envelope.tenant}\u0000sku\u0000${product.sku}`
+        : `${envelope.source}\u0000${envelope.tenant}\u0000${product.productId ?? '*'}`,
       signature: prepared.signature,
-      bands: prepared.bands,
     },
   };
 }

@@ -6,16 +6,14 @@
  * - signature: MinHash (64 values) over shingles: the set of folded words without stop words for
  *   texts of 8 such words or more, character 4-grams for shorter ones, so a reworded complaint
  *   still shares most of them.
- * - bands: LSH over the signature (32 bands of 2 rows): two items share a band key with
- *   probability 1-(1-J^2)^32, which is 0.73 at J=0.2, 0.996 at J=0.4 and 0.9999 at J=0.5, so
- *   every pair above the threshold becomes a candidate and the similarity decides.
+ *
+ * Candidates are a product's recent items, compared signature by signature (duplicates.ts): at a
+ * bounded 128 items that is cheaper than LSH band buckets and misses no pair (decision 0007).
  */
 import { hash } from 'node:crypto';
 import { foldedWordsOf } from './fold.js';
 
 export const SIGNATURE_SIZE = 64;
-export const BANDS = 32;
-export const ROWS_PER_BAND = SIGNATURE_SIZE / BANDS;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
 export function textHashOf(foldedWords: readonly string[]): string {
@@ -106,25 +104,9 @@ export function estimatedJaccard(a: readonly number[], b: readonly number[]): nu
   return equal / a.length;
 }
 
-/** LSH band keys: `<band>:<hash of its rows>`; items sharing one are near-duplicate candidates. */
-export function bandKeysOf(signature: readonly number[]): string[] {
-  if (signature.length !== SIGNATURE_SIZE) return [];
-  const keys: string[] = [];
-  for (let band = 0; band < BANDS; band++) {
-    let hash = 0x811c9dc5 ^ band;
-    for (let row = band * ROWS_PER_BAND; row < (band + 1) * ROWS_PER_BAND; row++) {
-      hash = Math.imul(hash ^ (signature[row] ?? 0), 0x01000193);
-      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
-    }
-    keys.push(`${band}:${((hash ^ (hash >>> 12)) >>> 0).toString(16).padStart(8, '0')}`);
-  }
-  return keys;
-}
-
 export interface Fingerprint {
   textHash: string;
   signature: number[];
-  bands: string[];
 }
 
 /** Fingerprint of a text (for tests and tools); the stage passes the words it already folded. */
@@ -134,5 +116,5 @@ export function fingerprintOf(text: string): Fingerprint {
 
 export function fingerprintOfWords(foldedWords: readonly string[]): Fingerprint {
   const signature = minhashSignature(shinglesOf(foldedWords));
-  return { textHash: textHashOf(foldedWords), signature, bands: bandKeysOf(signature) };
+  return { textHash: textHashOf(foldedWords), signature };
 }
