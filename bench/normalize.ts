@@ -4,8 +4,12 @@
  * envelope → event path (parse, map, prepare, build). One core, after a warm-up.
  *
  * Standalone: node --import tsx bench/normalize.ts   (or node dist/bench/normalize.js)
+ * Against Cosmos: benchNormalizeCosmosOps(container) with a container of the `dedupe` shape (/key):
+ * point operations per item of duplicate detection.
  */
+import type { Container } from '@azure/cosmos';
 import { pathToFileURL } from 'node:url';
+import { CosmosDedupeStore } from '../shared/adapters/cosmos-dedupe-store.js';
 import type { Catalog } from '../shared/domain/catalog.js';
 import { normalizeEnvelope, prepareFeedbackText } from '../shared/domain/normalize/index.js';
 import { feedbackIdOf, SCHEMA_VERSION, type RawEnvelope } from '../shared/domain/record.js';
@@ -147,6 +151,92 @@ export function benchNormalize(
     'normalize.envelopeToEvent.itemsPerCpuSecond': envelope.cpu,
     'normalize.textLength': TEXT_LENGTH,
   });
+}
+
+/** Counts the point operations the dedupe store makes (read, create, replace) and the conflicts. */
+function countingContainer(container: Container): {
+  container: Container;
+  counts: { reads: number; writes: number; conflicts: number };
+} {
+  const counts = { reads: 0, writes: 0, conflicts: 0 };
+  const counted = async <T>(kind: 'reads' | 'writes', call: () => Promise<T>): Promise<T> => {
+    counts[kind] += 1;
+    try {
+      return await call();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code === 409 || code === 412) counts.conflicts += 1;
+      throw error;
+    }
+  };
+  const wrapped = {
+    item: (id: string, partitionKey: string) => {
+      const item = container.item(id, partitionKey);
+      return {
+        read: (...args: Parameters<typeof item.read>) => counted('reads', () => item.read(...args)),
+        replace: (...args: Parameters<typeof item.replace>) => counted('writes', () => item.replace(...args)),
+      };
+    },
+    items: {
+      create: (...args: Parameters<typeof container.items.create>) =>
+        counted('writes', () => container.items.create(...args)),
+    },
+  };
+  return { container: wrapped as unknown as Container, counts };
+}
+
+/**
+ * Duplicate detection against a real container (the local emulator): 480 items over 6 products,
+ * 8 at a time (concurrent workers), a tenth of them copies of an earlier text, then every item
+ * once more (replays, as after a redelivery).
+ */
+export async function benchNormalizeCosmosOps(container: Container): Promise<Record<string, number>> {
+  const { container: counting, counts } = countingContainer(container);
+  const store = new CosmosDedupeStore(counting);
+  const settings = { tokenKey: 'bench-key-not-a-secret', taxonomy: loadTaxonomy(), catalog: benchCatalog };
+  const texts = benchTexts(480);
+  const items = texts.map((text, index) => {
+    const copyOf = index % 10 === 9 ? index - 7 : index;
+    const prepared = prepareFeedbackText({ text: texts[copyOf]! }, settings);
+    return {
+      feedbackId: `bench-${index}`,
+      revision: '20261127T090000000Z',
+      eventTime: new Date(Date.parse('2026-11-20T00:00:00Z') + index * 60_000).toISOString(),
+      scope: `bench\u0000sku\u0000P-${index % 6}`,
+      textHash: prepared.textHash,
+      signature: prepared.signature,
+      ...(index % 4 === 0 ? { customerToken: `c-${index % 40}` } : {}),
+    };
+  });
+  const options = { threshold: 0.5, windowDays: 14 };
+  const run = async (): Promise<number> => {
+    let linked = 0;
+    for (let start = 0; start < items.length; start += 8) {
+      const verdicts = await Promise.all(
+        items.slice(start, start + 8).map((item) => store.checkAndRecord(item, options)),
+      );
+      linked += verdicts.filter((verdict) => verdict.nearDuplicateOf).length;
+    }
+    return linked;
+  };
+  const started = performance.now();
+  const linked = await run();
+  const seconds = (performance.now() - started) / 1000;
+  const firstPass = { ...counts };
+  await run();
+  const perItem = (value: number): number => Number((value / items.length).toFixed(3));
+  return {
+    'normalize.cosmos.items': items.length,
+    'normalize.cosmos.itemsPerSecond': Math.round(items.length / seconds),
+    'normalize.cosmos.linkedAsDuplicates': linked,
+    'normalize.cosmos.opsPerNewItem': perItem(firstPass.reads + firstPass.writes),
+    'normalize.cosmos.readsPerNewItem': perItem(firstPass.reads),
+    'normalize.cosmos.writesPerNewItem': perItem(firstPass.writes),
+    'normalize.cosmos.conflicts': firstPass.conflicts,
+    'normalize.cosmos.opsPerReplay': perItem(
+      counts.reads + counts.writes - firstPass.reads - firstPass.writes,
+    ),
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CosmosClient } from '@azure/cosmos';
+import { CosmosClient, type Container } from '@azure/cosmos';
 import { ensureCosmosSchema } from '../shared/adapters/cosmos.js';
 import { settings } from '../shared/topology.js';
 import { COSMOS_EMULATOR_KEY, startCosmos } from '../local/services/cosmos.js';
@@ -14,7 +14,7 @@ import { startLocalStack } from '../local/stack.js';
 import { benchClassify } from './classify.js';
 import { benchEventHubs } from './eventhubs.js';
 import { benchIngest } from './ingest.js';
-import { benchNormalize } from './normalize.js';
+import { benchNormalize, benchNormalizeCosmosOps } from './normalize.js';
 import { benchScore, benchScoreCosmosOps } from './score.js';
 
 type Figures = Record<string, number>;
@@ -29,6 +29,11 @@ const benches: { name: string; target: string; run: () => Promise<Figures> }[] =
     name: 'normalize',
     target: '>= 10,000 items/s on one core (500-char texts, no I/O)',
     run: () => benchNormalize(),
+  },
+  {
+    name: 'normalize-cosmos',
+    target: 'a handful of Cosmos point operations per new item for duplicate detection (local emulator)',
+    run: () => withEmulatorContainer('dedupe', benchNormalizeCosmosOps),
   },
   { name: 'classify', target: '>= 20,000 items/s per core (rules + model)', run: () => benchClassify() },
   { name: 'score', target: '>= 20,000 items/s in-process', run: () => benchScore() },
@@ -74,6 +79,28 @@ const benches: { name: string; target: string; run: () => Promise<Figures> }[] =
     run: () => benchEventHubs(),
   },
 ];
+
+/** A fresh emulator with the schema, one container of it handed to `run`, then cleaned up. */
+async function withEmulatorContainer(
+  name: string,
+  run: (container: Container) => Promise<Figures>,
+): Promise<Figures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-cosmos-'));
+  const cosmos = await startCosmos({ dataDir });
+  const client = new CosmosClient({
+    endpoint: cosmos.endpoint,
+    key: COSMOS_EMULATOR_KEY,
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  try {
+    const database = await ensureCosmosSchema(client, 'feedback');
+    return await run(database.container(name));
+  } finally {
+    client.dispose();
+    await cosmos.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
 
 async function main(): Promise<void> {
   const results: Record<string, { target: string; figures?: Figures; error?: string }> = {};
