@@ -7,8 +7,9 @@ import rhea from 'rhea';
 import type { AmqpError, Connection, Delivery, EventContext, Message, Receiver, Sender } from 'rhea';
 import { AmqpFormatError, splitEnvelope } from './amqp-sections.js';
 import { partitionForKey } from './partition-key.js';
-import type { PartitionLog } from './partition-log.js';
+import type { PartitionLog, StoredRecord } from './partition-log.js';
 import { parseStartFilter, type StartPosition } from './selector.js';
+import { transferCredit, writeTransfers } from './transfer-frames.js';
 
 export interface HubRuntime {
   name: string;
@@ -24,16 +25,16 @@ export interface ServerSettings {
   host: string;
 }
 
-/** Fields rhea keeps on links and sessions that its typings do not expose. */
+/** Fields rhea keeps on links that its typings do not expose. */
 interface LinkInternals {
   local: {
     attach: { source?: unknown; target?: unknown; max_message_size?: number; snd_settle_mode?: number };
   };
-  session: { outgoing: { available(): number; next_delivery_id: number; next_pending_delivery: number } };
-  credit: number;
 }
 
 const SENDER_CREDIT = 100;
+/** Most deliveries written to one consumer in one go, so several consumers take turns. */
+const MAX_BURST = 512;
 const STOLEN = 'amqp:link:stolen';
 
 function trackingSuffix(): string {
@@ -99,33 +100,31 @@ class PartitionReader {
     try {
       for (;;) {
         if (this.closed || !this.link.is_open()) return;
-        // rhea only charges credit when it writes the transfer (on a later tick), so deliveries
-        // queued but not yet written still count against the peer's credit.
-        const link = internals(this.link);
-        const outgoing = link.session.outgoing;
-        const queued = outgoing.next_delivery_id - outgoing.next_pending_delivery;
-        const room = Math.min(link.credit - queued, outgoing.available());
-        if (room <= 0) {
-          // Credit exists but rhea is still writing (or the peer's session window is shut): look again soon.
-          if (queued > 0) setTimeout(() => void this.pump(), 2).unref();
+        const { credit, blocked } = transferCredit(this.link);
+        if (blocked === 'credit') return; // the peer's next flow raises 'sendable'
+        if (blocked === 'session') {
+          // Session windows open without a link event: look again soon.
+          this.retryLater();
           return;
         }
-        const { records, next } = await this.log.read(this.nextOffset, room);
+        const { records, next } = await this.log.read(this.nextOffset, Math.min(credit, MAX_BURST));
         if (this.closed || !this.link.is_open()) return;
         if (records.length === 0) {
           this.nextOffset = next;
           return;
         }
-        // rhea writes one socket chunk per transfer; cork so a burst leaves in a few syscalls.
-        const socket = (this.link.connection as unknown as { socket?: Socket }).socket;
-        socket?.cork();
-        try {
-          for (const record of records) this.link.send(record.message, undefined, 0);
-          this.nextOffset = next;
-          // Let rhea write what was queued (it does so on the next tick) before looking for more.
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        } finally {
-          socket?.uncork();
+        const { sent, full } = writeTransfers(
+          this.link,
+          records.map((r) => r.message),
+        );
+        this.nextOffset = sent < records.length ? (records[sent] as StoredRecord).offset : next;
+        if (sent === 0) {
+          this.retryLater();
+          return;
+        }
+        if (full) {
+          // Let the socket drain before reading more, so a slow consumer cannot pile up memory.
+          await this.drained();
         }
       }
     } catch (error) {
@@ -133,6 +132,24 @@ class PartitionReader {
     } finally {
       this.pumping = false;
     }
+  }
+
+  private retryLater(): void {
+    setTimeout(() => void this.pump(), 1).unref();
+  }
+
+  private drained(): Promise<void> {
+    const socket = (this.link.connection as unknown as { socket?: Socket }).socket;
+    if (!socket || socket.destroyed || !socket.writableNeedDrain) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
   }
 }
 
