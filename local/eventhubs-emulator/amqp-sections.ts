@@ -185,14 +185,34 @@ const KEY_OFFSET = symbolBytes('x-opt-offset');
 const KEY_ENQUEUED = symbolBytes('x-opt-enqueued-time');
 const KEY_PARTITION = symbolBytes(PARTITION_KEY);
 const SYSTEM_KEYS = new Set(['x-opt-sequence-number', 'x-opt-offset', 'x-opt-enqueued-time']);
+/** Section descriptor and map32 constructor, size and count of the message-annotations section. */
+const ANNOTATIONS_HEAD = 3 + 9;
+const SEQUENCE_ENTRY = KEY_SEQUENCE.length + 9;
+const ENQUEUED_ENTRY = KEY_ENQUEUED.length + 9;
+const TWO_32 = 2 ** 32;
 
-function encodeString(value: string): Buffer {
-  const b = Buffer.from(value, 'utf8');
-  if (b.length < 256) return Buffer.concat([Buffer.from([0xa1, b.length]), b]);
-  const head = Buffer.alloc(5);
-  head[0] = 0xb1;
-  head.writeUInt32BE(b.length, 1);
-  return Buffer.concat([head, b]);
+function encodedStringBytes(value: string): number {
+  const n = Buffer.byteLength(value, 'utf8');
+  return n < 256 ? 2 + n : 5 + n;
+}
+
+function writeString(out: Buffer, at: number, value: string): number {
+  const n = Buffer.byteLength(value, 'utf8');
+  let p = at;
+  if (n < 256) {
+    out[p++] = 0xa1;
+    out[p++] = n;
+  } else {
+    out[p++] = 0xb1;
+    p = out.writeUInt32BE(n, p);
+  }
+  return p + out.write(value, p, n, 'utf8');
+}
+
+/** Writes a non-negative integer below 2^53 as a big-endian 64-bit value. */
+function writeUint64(out: Buffer, at: number, value: number): number {
+  const p = out.writeUInt32BE(Math.floor(value / TWO_32), at);
+  return out.writeUInt32BE(value % TWO_32, p);
 }
 
 export interface SystemAnnotations {
@@ -203,14 +223,15 @@ export interface SystemAnnotations {
 }
 
 /**
- * Returns the event re-encoded with the service's system annotations in its message-annotations
- * section (added, or merged into the existing one); every other section is copied byte for byte.
+ * Encodes the event with the service's system annotations in its message-annotations section
+ * (added, or merged into the existing one); every other section is copied byte for byte. The
+ * result is written once, into a new buffer that starts with `headerBytes` left for the caller.
  */
-export function withSystemAnnotations(event: Buffer, system: SystemAnnotations): Buffer {
+export function withSystemAnnotations(event: Buffer, system: SystemAnnotations, headerBytes = 0): Buffer {
   const all = sections(event);
   const existing = all.find((s) => s.code === SECTION.messageAnnotations);
   const kept: Buffer[] = [];
-  let keptCount = 0;
+  let keptBytes = 0;
   let hasPartitionKey = false;
   if (existing) {
     forEachMapEntry(event, existing.valueStart, (keyAt, _valueAt, end) => {
@@ -218,38 +239,44 @@ export function withSystemAnnotations(event: Buffer, system: SystemAnnotations):
       if (key !== undefined && SYSTEM_KEYS.has(key)) return;
       if (key === PARTITION_KEY) hasPartitionKey = true;
       kept.push(event.subarray(keyAt, end));
-      keptCount += 2;
+      keptBytes += end - keyAt;
     });
   }
-  const fixed = Buffer.alloc(KEY_SEQUENCE.length + 9 + KEY_ENQUEUED.length + 9);
-  let p = KEY_SEQUENCE.copy(fixed, 0);
-  fixed[p++] = 0x81;
-  fixed.writeBigInt64BE(BigInt(system.sequenceNumber), p);
-  p += 8;
-  p += KEY_ENQUEUED.copy(fixed, p);
-  fixed[p++] = 0x83;
-  fixed.writeBigInt64BE(BigInt(system.enqueuedTime), p);
-  const entries: Buffer[] = [...kept, fixed, KEY_OFFSET, encodeString(system.offset)];
-  let count = keptCount + 6;
-  if (!hasPartitionKey && system.partitionKey !== undefined) {
-    entries.push(KEY_PARTITION, encodeString(system.partitionKey));
-    count += 2;
-  }
-  const body = Buffer.concat(entries);
-  const mapHead = Buffer.alloc(3 + 9);
-  mapHead[0] = 0x00;
-  mapHead[1] = 0x53;
-  mapHead[2] = SECTION.messageAnnotations;
-  mapHead[3] = 0xd1;
-  mapHead.writeUInt32BE(body.length + 4, 4);
-  mapHead.writeUInt32BE(count, 8);
-
+  const addPartitionKey = !hasPartitionKey && system.partitionKey !== undefined;
+  const partitionKey = system.partitionKey ?? '';
+  const mapBytes =
+    keptBytes +
+    SEQUENCE_ENTRY +
+    ENQUEUED_ENTRY +
+    KEY_OFFSET.length +
+    encodedStringBytes(system.offset) +
+    (addPartitionKey ? KEY_PARTITION.length + encodedStringBytes(partitionKey) : 0);
+  const count = kept.length * 2 + 6 + (addPartitionKey ? 2 : 0);
+  let otherBytes = 0;
+  for (const s of all) if (s !== existing) otherBytes += s.end - s.start;
+  const out = Buffer.allocUnsafe(headerBytes + otherBytes + ANNOTATIONS_HEAD + mapBytes);
+  let p = headerBytes;
   // Sections before message-annotations (header, delivery-annotations) stay in front.
-  const before = all.filter((s) => s.code < SECTION.messageAnnotations);
-  const after = all.filter((s) => s.code > SECTION.messageAnnotations);
-  const parts: Buffer[] = [];
-  for (const s of before) parts.push(event.subarray(s.start, s.end));
-  parts.push(mapHead, body);
-  for (const s of after) parts.push(event.subarray(s.start, s.end));
-  return Buffer.concat(parts);
+  for (const s of all) if (s.code < SECTION.messageAnnotations) p += event.copy(out, p, s.start, s.end);
+  out[p++] = 0x00;
+  out[p++] = 0x53;
+  out[p++] = SECTION.messageAnnotations;
+  out[p++] = 0xd1;
+  p = out.writeUInt32BE(mapBytes + 4, p);
+  p = out.writeUInt32BE(count, p);
+  for (const entry of kept) p += entry.copy(out, p);
+  p += KEY_SEQUENCE.copy(out, p);
+  out[p++] = 0x81;
+  p = writeUint64(out, p, system.sequenceNumber);
+  p += KEY_ENQUEUED.copy(out, p);
+  out[p++] = 0x83;
+  p = writeUint64(out, p, system.enqueuedTime);
+  p += KEY_OFFSET.copy(out, p);
+  p = writeString(out, p, system.offset);
+  if (addPartitionKey) {
+    p += KEY_PARTITION.copy(out, p);
+    p = writeString(out, p, partitionKey);
+  }
+  for (const s of all) if (s.code > SECTION.messageAnnotations) p += event.copy(out, p, s.start, s.end);
+  return out;
 }

@@ -338,17 +338,15 @@ export class PartitionLog {
       const enqueuedTime = Math.max(Date.now(), this.lastAssignedTime);
       this.lastAssignedTime = enqueuedTime;
       const offset = segment.baseOffset + position;
-      const message = withSystemAnnotations(event, {
-        sequenceNumber,
-        offset: String(offset),
-        enqueuedTime,
-        partitionKey,
-      });
-      const bytes = Buffer.allocUnsafe(RECORD_HEADER + message.length);
+      // The record is the stored message with room for its header in front: one buffer, one copy.
+      const bytes = withSystemAnnotations(
+        event,
+        { sequenceNumber, offset: String(offset), enqueuedTime, partitionKey },
+        RECORD_HEADER,
+      );
       bytes.writeUInt32BE(bytes.length, 0);
       bytes.writeDoubleBE(sequenceNumber, 8);
       bytes.writeDoubleBE(enqueuedTime, 16);
-      message.copy(bytes, RECORD_HEADER);
       bytes.writeUInt32BE(crc32(bytes.subarray(8)), 4);
       const indexed = this.bytesSinceIndex >= INDEX_SPACING;
       this.bytesSinceIndex = indexed ? bytes.length : this.bytesSinceIndex + bytes.length;
