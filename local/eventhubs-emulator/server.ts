@@ -174,7 +174,10 @@ export class EmulatorServer {
 
   constructor(private readonly settings: ServerSettings) {
     const c = this.container;
-    c.on('connection_open', (ctx: EventContext) => this.connections.add(ctx.connection));
+    c.on('connection_open', (ctx: EventContext) => {
+      this.connections.add(ctx.connection);
+      ignoreFlowOnEndedSessions(ctx.connection);
+    });
     c.on('sender_open', (ctx: EventContext) => this.onSenderOpen(ctx));
     c.on('receiver_open', (ctx: EventContext) => this.onReceiverOpen(ctx));
     c.on('message', (ctx: EventContext) => this.onMessage(ctx));
@@ -630,6 +633,22 @@ export class EmulatorServer {
       }
     }
   }
+}
+
+/**
+ * A client that ends a session while deliveries to it are still in flight answers them with a
+ * flow frame on the channel it has just ended. That frame carries nothing left to act on; rhea
+ * would treat it as a protocol error and drop the whole connection (every other link with it).
+ */
+function ignoreFlowOnEndedSessions(connection: Connection): void {
+  const internal = connection as unknown as {
+    remote_channel_map: Record<number, unknown>;
+    on_flow(frame: { channel: number }): void;
+  };
+  const onFlow = internal.on_flow.bind(connection);
+  internal.on_flow = (frame) => {
+    if (internal.remote_channel_map[frame.channel]) onFlow(frame);
+  };
 }
 
 function readOwnerLevel(properties: unknown): number | undefined {
