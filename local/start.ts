@@ -111,16 +111,27 @@ async function main(): Promise<void> {
     );
     say(`accepted ${result.accepted}, duplicates ${result.duplicates}, rejected ${result.rejected}`);
     say('waiting for the pipeline to settle...');
-    const summary = await waitUntilSettled(stack, {
-      expectedItems: result.accepted,
-      quietMs: 60000,
-      timeoutMs: 15 * 60 * 1000,
-      onProgress: (progress) => process.stdout.write(`\r[start] ${formatSummary(progress)}   `),
-    });
-    process.stdout.write('\n');
-    say(`summary: ${formatSummary(summary)}`);
-    const stuck = summary.rawBlobs - summary.routed - summary.quarantined - summary.poisonedBlobs;
-    say(stuck > 0 ? `${stuck} item(s) not yet accounted for` : 'every item reached route or the quarantine');
+    try {
+      const summary = await waitUntilSettled(stack, {
+        expectedItems: result.accepted,
+        quietMs: 60000,
+        timeoutMs: 15 * 60 * 1000,
+        onProgress: (progress) => process.stdout.write(`\r[start] ${formatSummary(progress)}   `),
+      });
+      process.stdout.write('\n');
+      say(`summary: ${formatSummary(summary)}`);
+      const stuck = summary.rawBlobs - summary.routed - summary.quarantined - summary.poisonedBlobs;
+      say(
+        stuck > 0 ? `${stuck} item(s) not yet accounted for` : 'every item reached route or the quarantine',
+      );
+    } catch (error) {
+      // The pipeline itself goes on; only the progress display gave up.
+      process.stdout.write('\n');
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      say(
+        `could not read the pipeline summary (${error instanceof Error ? error.message : String(error)}${cause})`,
+      );
+    }
   }
   say('running; send more webhooks, or press Ctrl-C to stop');
 }

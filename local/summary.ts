@@ -117,6 +117,8 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
  * Waits until the pipeline is quiet: every landed item has been routed or quarantined, or no
  * counter has moved for `quietMs`. Returns the last summary.
  */
+const MAX_PROBE_FAILURES = 10;
+
 export async function waitUntilSettled(
   stack: LocalStack,
   options: {
@@ -130,8 +132,21 @@ export async function waitUntilSettled(
   const quietMs = options.quietMs ?? 15000;
   let last = '';
   let lastChange = Date.now();
+  let failures = 0;
   for (;;) {
-    const summary = await pipelineSummary(stack);
+    let summary: PipelineSummary;
+    try {
+      summary = await pipelineSummary(stack);
+      failures = 0;
+    } catch (error) {
+      // A busy machine can make one probe time out; only a service that stays away is an error.
+      failures += 1;
+      if (failures >= MAX_PROBE_FAILURES || Date.now() > deadline) {
+        throw new Error(`the pipeline summary failed ${failures} times in a row`, { cause: error });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      continue;
+    }
     options.onProgress?.(summary);
     const expected = options.expectedItems ?? summary.rawBlobs;
     const accountedFor = summary.routed + summary.quarantined + summary.poisonedBlobs;
