@@ -1,7 +1,8 @@
 /**
- * Normalize throughput in-process, no I/O: 500-character feedback texts in seven languages, some
+ * Normalize throughput in-process, no I/O: 500-character feedback texts in seven languages, most
  * with personal data, through the text pipeline (prepareFeedbackText) and through the whole
- * envelope → event path (parse, map, prepare, build). One core, after a warm-up.
+ * envelope → event path (parse, map, prepare, build); and the same texts as HTML comments through
+ * the text pipeline. One core, after a warm-up.
  *
  * Standalone: node --import tsx bench/normalize.ts   (or node dist/bench/normalize.js)
  * Against Cosmos: benchNormalizeCosmosOps(container) with a container of the `dedupe` shape (/key):
@@ -18,6 +19,13 @@ import { loadTaxonomy } from '../shared/domain/taxonomy.js';
 
 const TEXT_LENGTH = 500;
 
+/**
+ * Sentence pools per language, long enough (over 600 characters each) that a 500-character text
+ * never repeats a sentence: repeated sentences would let word-level work (MinHash, vocabulary
+ * lookups) see fewer distinct words than real feedback has. Personal data in most texts (phones,
+ * e-mail addresses, order and tracking numbers, names, addresses, an IBAN) next to look-alikes
+ * that must survive (prices, dates, sizes, quantities).
+ */
 const sentences: Record<string, string[]> = {
   en: [
     'The zipper on my jacket broke after two days of normal use.',
@@ -25,53 +33,108 @@ const sentences: Record<string, string[]> = {
     'I paid €189.00 on 2026-11-02 and expected much better quality for that price.',
     'The sole started peeling off after three hikes in light rain.',
     'Call me on +44 20 7946 0958 if you need more details about order #4512.',
+    'The size M fits like an S, the sleeves end well above my wrists.',
+    'You can also reach me at sam.porter@example.co.uk during office hours.',
+    'The parcel went missing twice, tracking number 1Z999AA10123456784 still shows it in Leeds.',
+    'Two of the 4 snap buttons fell off before I even wore it outside.',
+    'My name is Daniel Hughes and I have bought from this shop for years.',
   ],
   es: [
     'La cremallera de la chaqueta se rompió a los dos días de usarla.',
     'El servicio de atención al cliente tardó una semana en responder.',
     'Pagué 189,00 € el 02/11/2026 y esperaba mucha más calidad por ese precio.',
     'Me llamo Lucía Fernández y mi pedido 45821 llegó con la caja aplastada.',
+    'La talla 42 me queda pequeña aunque siempre uso la misma en otras marcas.',
+    'Podéis llamarme al 612 345 678 por las tardes.',
+    'Las costuras del bolsillo izquierdo se abrieron con el primer lavado.',
+    'Enviadme la sustitución a Calle Mayor 12, 28013 Madrid, por favor.',
+    'El color no se parece nada al de las fotos de la web.',
   ],
   fr: [
     'La fermeture éclair de la veste a cassé au bout de deux jours.',
     'Le service client a mis une semaine à répondre et redemande des photos.',
     "J'ai payé 189,00 € le 02.11.2026 et j'attendais bien mieux à ce prix.",
     'Vous pouvez me joindre au 06 12 34 56 78, commande n° 784512.',
+    'La doublure se déchire déjà au niveau des coutures des épaules.',
+    "Je m'appelle Claire Dubois et je suis cliente depuis trois ans.",
+    'Le colis est arrivé avec dix jours de retard et la boîte était ouverte.',
+    'Merci de répondre à claire.dubois@example.fr plutôt que par téléphone.',
+    'La taille 38 correspond plutôt à un 36, il faudrait corriger le guide.',
   ],
   de: [
     'Der Reißverschluss der Jacke ist nach zwei Tagen kaputt gegangen.',
     'Der Kundenservice hat eine Woche gebraucht, um zu antworten.',
     'Ich habe 189,00 € am 02.11.2026 bezahlt und viel mehr Qualität erwartet.',
     'Bitte Ersatz an Hauptstraße 5, 10115 Berlin schicken, Bestellnummer 100-2345.',
+    'Die Nähte an der Kapuze haben sich schon beim ersten Waschen gelöst.',
+    'Die Erstattung bitte auf DE89 3704 0044 0532 0130 00 überweisen.',
+    'Das Paket kam mit drei Tagen Verspätung und völlig durchnässt an.',
+    'Größe 50 fällt deutlich kleiner aus als in der Tabelle angegeben.',
+    'Mein Name ist Jonas Becker, ich warte seit zwei Wochen auf eine Antwort.',
   ],
   it: [
     'La cerniera della giacca si è rotta dopo due giorni di uso normale.',
     'Il servizio clienti ha impiegato una settimana a rispondere.',
     'Ho pagato 189,00 € il 02/11/2026 e mi aspettavo una qualità migliore.',
+    'Mi chiamo Giulia Russo e il mio ordine 558213 è arrivato incompleto.',
+    'Le cuciture delle tasche si sono aperte dopo il primo lavaggio.',
+    'Potete chiamarmi al 347 123 4567 nel pomeriggio.',
+    'La taglia 46 veste molto più piccola rispetto alla tabella del sito.',
+    'Il pacco è arrivato con una settimana di ritardo e la scatola era rotta.',
+    'Il colore è molto più scuro di quello mostrato nelle fotografie.',
+    'Spero in una sostituzione veloce perché la giacca mi serve per un viaggio.',
   ],
   pt: [
     'O fecho do casaco partiu ao fim de dois dias de uso normal.',
     'O apoio ao cliente demorou uma semana a responder e pediu fotografias.',
     'Paguei 189,00 € a 02/11/2026 e esperava muito mais qualidade por esse preço.',
+    'A minha encomenda n.º 662019 chegou com a caixa amassada e húmida.',
+    'As costuras dos bolsos abriram logo na primeira lavagem.',
+    'Chamo-me Rita Almeida e posso ser contactada pelo 912 345 678.',
+    'O tamanho 40 é muito mais pequeno do que indica a tabela do site.',
+    'A cor é bastante mais escura do que nas fotografias da loja.',
+    'Gostaria de uma troca rápida porque preciso do casaco para uma viagem.',
+    'A entrega atrasou dez dias e ninguém respondeu aos meus emails.',
   ],
   nl: [
     'De rits van de jas is na twee dagen normaal gebruik kapotgegaan.',
     'De klantenservice deed er een week over om te antwoorden.',
     'Ik heb € 189,00 betaald op 02-11-2026 en verwachtte veel betere kwaliteit.',
+    'Mijn naam is Sanne de Vries en mijn bestelling 730144 was niet compleet.',
+    'De naden van de capuchon lieten al na de eerste wasbeurt los.',
+    'Stuur de vervanging graag naar Kerkstraat 12, 1012 AB Amsterdam.',
+    'Maat 52 valt veel kleiner uit dan de maattabel op de website aangeeft.',
+    'Het pakket kwam drie dagen te laat en de doos was helemaal nat.',
+    'U kunt mij mailen op sanne.devries@example.nl voor meer informatie.',
   ],
 };
 
-/** Deterministic 500-character texts: sentences of one language, rotated per text. */
+/**
+ * Deterministic 500-character texts: consecutive sentences of one language's pool, starting at a
+ * different sentence per text (no sentence twice in a text).
+ */
 export function benchTexts(count: number): string[] {
   const languages = Object.keys(sentences);
   const texts: string[] = [];
   for (let i = 0; i < count; i++) {
     const pool = sentences[languages[i % languages.length]!]!;
+    const first = Math.floor(i / languages.length);
     let text = '';
-    for (let j = i; text.length < TEXT_LENGTH; j++) text += (text ? ' ' : '') + pool[j % pool.length]!;
+    for (let j = first; text.length < TEXT_LENGTH; j++) text += (text ? ' ' : '') + pool[j % pool.length]!;
     texts.push(text.slice(0, TEXT_LENGTH));
   }
   return texts;
+}
+
+/**
+ * The same texts as Zendesk-style HTML comments (paragraphs, a line break, an entity): HTML to
+ * text costs far more than the rest of the pipeline, so it is measured on its own.
+ */
+export function benchHtmlTexts(count: number): string[] {
+  return benchTexts(count).map((text) => {
+    const cut = text.indexOf('. ', 200) + 1 || 250;
+    return `<p>${text.slice(0, cut)}</p><p>${text.slice(cut).trim().replace(/&/g, '&amp;')}<br>Thanks &amp; regards</p>`;
+  });
 }
 
 const benchCatalog: Catalog = {
@@ -144,11 +207,16 @@ export function benchNormalize(
   const envelope = itemsPerSecond(items, (i) => {
     normalizeEnvelope(envelopes[i % envelopes.length]!, 'raw/generic/bench.json', normalizedAt, settings);
   });
+  const htmlTexts = benchHtmlTexts(200);
+  const html = itemsPerSecond(Math.ceil(items / 5), (i) => {
+    prepareFeedbackText({ text: htmlTexts[i % htmlTexts.length]!, format: 'html' }, settings);
+  });
   return Promise.resolve({
     'normalize.prepareText.itemsPerSecond': prepare.wall,
     'normalize.prepareText.itemsPerCpuSecond': prepare.cpu,
     'normalize.envelopeToEvent.itemsPerSecond': envelope.wall,
     'normalize.envelopeToEvent.itemsPerCpuSecond': envelope.cpu,
+    'normalize.prepareHtmlText.itemsPerCpuSecond': html.cpu,
     'normalize.textLength': TEXT_LENGTH,
   });
 }

@@ -222,36 +222,49 @@ function startsOf(index: PhraseIndex): Set<string> {
   return index.starts;
 }
 
-function startsPhrase(word: string, starts: Set<string>): boolean {
-  if (starts.has(word)) return true;
-  if (word.length <= 3 || !word.endsWith('s')) return false;
-  return starts.has(word.slice(0, -1)) || (word.endsWith('es') && starts.has(word.slice(0, -2)));
+/**
+ * For the indexes one text is matched against, each word that can start a phrase in them → a bit
+ * per index: a phrase's first word as it is, or with a plural 's' or 'es' when the word is longer
+ * than three letters. One lookup per word of the text instead of several per word and index.
+ */
+type StartBits = Map<string, number>;
+
+function startBitsOf(indexes: readonly PhraseIndex[]): StartBits {
+  const bits: StartBits = new Map();
+  const set = (word: string, bit: number): void => {
+    bits.set(word, (bits.get(word) ?? 0) | bit);
+  };
+  for (const [position, index] of indexes.entries()) {
+    const bit = 1 << position;
+    for (const start of startsOf(index)) {
+      set(start, bit);
+      for (const plural of [`${start}s`, `${start}es`]) if (plural.length > 3) set(plural, bit);
+    }
+  }
+  return bits;
 }
 
-/** Phrases from the index found in the words, with a plural 's' or 'es' tolerated on the last word. */
-function match(words: readonly string[], index: PhraseIndex): string[] {
-  const found: string[] = [];
-  const starts = startsOf(index);
+/**
+ * The phrases of one index that start at `words[i]`, added to `found`, with a plural 's' or 'es'
+ * tolerated on the last word.
+ */
+function matchAt(words: readonly string[], i: number, index: PhraseIndex, found: string[]): void {
   const add = (values: string[] | undefined): boolean => {
     if (!values) return false;
     for (const value of values) if (!found.includes(value)) found.push(value);
     return true;
   };
-  for (let i = 0; i < words.length; i++) {
-    if (!startsPhrase(words[i]!, starts)) continue;
-    let phrase = '';
-    for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length; n++) {
-      const word = words[i + n] ?? '';
-      phrase = n === 0 ? word : `${phrase} ${word}`;
-      if (add(index.phrases.get(phrase))) continue;
-      if (word.length > 3 && word.endsWith('s')) {
-        const stem = phrase.slice(0, -1);
-        if (add(index.phrases.get(stem))) continue;
-        if (word.endsWith('es')) add(index.phrases.get(stem.slice(0, -1)));
-      }
+  let phrase = '';
+  for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length; n++) {
+    const word = words[i + n] ?? '';
+    phrase = n === 0 ? word : `${phrase} ${word}`;
+    if (add(index.phrases.get(phrase))) continue;
+    if (word.length > 3 && word.endsWith('s')) {
+      const stem = phrase.slice(0, -1);
+      if (add(index.phrases.get(stem))) continue;
+      if (word.endsWith('es')) add(index.phrases.get(stem.slice(0, -1)));
     }
   }
-  return found;
 }
 
 export interface EntityOptions {
@@ -266,13 +279,45 @@ export function extractEntities(text: string, options: EntityOptions): Entities 
   return extractEntitiesFromWords(foldedWordsOf(text), options);
 }
 
+/** Start bits per catalog, taxonomy and language (the four indexes one text is matched against). */
+const startBitsCache = new WeakMap<Catalog, WeakMap<Taxonomy, Map<string, StartBits>>>();
+
+function startBitsFor(
+  catalog: Catalog,
+  taxonomy: Taxonomy,
+  language: string,
+  indexes: PhraseIndex[],
+): StartBits {
+  let byTaxonomy = startBitsCache.get(catalog);
+  if (!byTaxonomy) startBitsCache.set(catalog, (byTaxonomy = new WeakMap()));
+  let byLanguage = byTaxonomy.get(taxonomy);
+  if (!byLanguage) byTaxonomy.set(taxonomy, (byLanguage = new Map<string, StartBits>()));
+  let bits = byLanguage.get(language);
+  if (!bits) byLanguage.set(language, (bits = startBitsOf(indexes)));
+  return bits;
+}
+
 /** Same, from words already folded by the caller (the stage folds each text once). */
 export function extractEntitiesFromWords(words: readonly string[], options: EntityOptions): Entities {
+  const indexes = [
+    catalogIndex(options.catalog),
+    componentIndex(options.taxonomy, options.language),
+    milestoneIndex,
+    carrierIndex,
+  ];
+  const starts = startBitsFor(options.catalog, options.taxonomy, options.language, indexes);
+  const found: [string[], string[], string[], string[]] = [[], [], [], []];
+  for (let i = 0; i < words.length; i++) {
+    const bits = starts.get(words[i]!);
+    if (bits === undefined) continue;
+    for (let position = 0; position < indexes.length; position++)
+      if (bits & (1 << position)) matchAt(words, i, indexes[position]!, found[position]!);
+  }
   return {
-    products: match(words, catalogIndex(options.catalog)),
-    components: match(words, componentIndex(options.taxonomy, options.language)),
-    milestones: match(words, milestoneIndex),
-    carriers: match(words, carrierIndex),
+    products: found[0],
+    components: found[1],
+    milestones: found[2],
+    carriers: found[3],
     orderTokens: [...new Set(options.orderTokens)],
   };
 }

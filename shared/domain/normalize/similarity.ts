@@ -35,27 +35,31 @@ function avalanche(value: number): number {
 }
 
 /** Words left by redaction placeholders ("[ORDER:ab12cd34]" folds to "order ab12cd34"). */
-const PLACEHOLDER_WORDS = new Set(['email', 'phone', 'card', 'iban', 'address', 'name', 'order', 'tracking']);
+const PLACEHOLDER_WORDS = ['email', 'phone', 'card', 'iban', 'address', 'name', 'order', 'tracking'];
 
 /** Very common words carry no signal about which complaint this is. */
-const STOP_WORDS = new Set(
-  (
-    'a an the and or but of to in on at for with is are was were be been it its this that my me i we you he she they ' +
-    'el la los las un una y o de del en con por para es son fue mi me yo que se lo al ' +
-    'le les une et ou du des au aux avec pour est sont mon ma mes je il elle ce qui que ne pas ' +
-    'der die das ein eine und oder von zu im mit fur ist sind war mein meine ich es nicht den dem ' +
-    'il lo gli una e o di da con per sono era mio mia io che non ' +
-    'o os as um uma e ou do da dos das em com por para sao foi meu minha eu que nao ' +
-    'de het een en of van in op met voor is zijn was mijn ik dat niet'
-  ).split(' '),
-);
+const STOP_WORDS = (
+  'a an the and or but of to in on at for with is are was were be been it its this that my me i we you he she they ' +
+  'el la los las un una y o de del en con por para es son fue mi me yo que se lo al ' +
+  'le les une et ou du des au aux avec pour est sont mon ma mes je il elle ce qui que ne pas ' +
+  'der die das ein eine und oder von zu im mit fur ist sind war mein meine ich es nicht den dem ' +
+  'il lo gli una e o di da con per sono era mio mia io che non ' +
+  'o os as um uma e ou do da dos das em com por para sao foi meu minha eu que nao ' +
+  'de het een en of van in op met voor is zijn was mijn ik dat niet'
+).split(' ');
+
+/** Words that are never shingles: stop words and placeholder words, one lookup. */
+const SKIPPED_WORDS = new Set([...STOP_WORDS, ...PLACEHOLDER_WORDS]);
+
+/** Texts with this many words left after stop words are shingled by word, shorter ones by 4-gram. */
+const MIN_WORD_SHINGLES = 8;
 
 export function shinglesOf(foldedWords: readonly string[]): string[] {
-  const words = foldedWords.filter((word) => !STOP_WORDS.has(word) && !PLACEHOLDER_WORDS.has(word));
+  const words = foldedWords.filter((word) => !SKIPPED_WORDS.has(word));
   // Word sets, not word pairs: rewording reorders words far more than it replaces them
   // (measured on test/fixtures/normalize/near-duplicates.json: rewordings ≥ 0.64 with single words,
   // ≥ 0.48 with pairs; different complaints about one product ≤ 0.14 either way).
-  if (words.length >= 8) return words;
+  if (words.length >= MIN_WORD_SHINGLES) return words;
   const joined = words.join(' ');
   if (joined.length < 4) return joined === '' ? [] : [joined];
   const grams: string[] = [];
@@ -64,27 +68,92 @@ export function shinglesOf(foldedWords: readonly string[]): string[] {
 }
 
 /**
- * Classic MinHash: SIGNATURE_SIZE hash functions derived from two base hashes of each shingle
- * (h1 + i·h2, then mixed), minimum per function. One-permutation hashing was measured first and
- * was too noisy on short texts (tens of shingles); this costs ~20 µs for a 500-character text.
+ * The two base hashes of each distinct shingle, kept in reused buffers: the signature depends on
+ * a shingle only through them, so shingles with equal pairs (repeated words) are hashed into the
+ * signature once, and no shingle strings are built for word shingles.
  */
-export function minhashSignature(shingles: string[]): number[] {
-  if (shingles.length === 0) return [];
-  // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
-  // unsigned ones and the loop stays in small integers. A repeated shingle changes no minimum.
-  const mins = new Int32Array(SIGNATURE_SIZE).fill(0x7fffffff);
-  for (const shingle of shingles) {
+class ShingleHashes {
+  first = new Int32Array(256);
+  second = new Int32Array(256);
+  count = 0;
+  /** Open-addressing set of the pairs seen: slot → index + 1 in first/second, 0 when free. */
+  private slots = new Int32Array(512);
+
+  reset(capacity: number): void {
+    this.count = 0;
+    if (this.first.length < capacity) {
+      this.first = new Int32Array(capacity * 2);
+      this.second = new Int32Array(capacity * 2);
+    }
+    let size = this.slots.length;
+    while (size < capacity * 2) size *= 2;
+    if (size !== this.slots.length) this.slots = new Int32Array(size);
+    else this.slots.fill(0);
+  }
+
+  /** Hashes `text[start, end)` and adds the pair unless it is already there. */
+  add(text: string, start: number, end: number): void {
     let h1 = 0x811c9dc5;
     let h2 = 0x9747b28c;
-    for (let i = 0; i < shingle.length; i++) {
-      const code = shingle.charCodeAt(i);
+    for (let i = start; i < end; i++) {
+      const code = text.charCodeAt(i);
       h1 = Math.imul(h1 ^ code, 0x01000193);
       h2 = Math.imul(h2 ^ code, 0x01000193);
     }
     h1 = avalanche(h1);
     h2 = avalanche(h2) | 1;
-    let combined = h1;
-    for (let i = 0; i < SIGNATURE_SIZE; i++) {
+    const mask = this.slots.length - 1;
+    for (let slot = (h1 ^ h2) & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot]!;
+      if (entry === 0) {
+        this.first[this.count] = h1;
+        this.second[this.count] = h2;
+        this.slots[slot] = ++this.count;
+        return;
+      }
+      if (this.first[entry - 1] === h1 && this.second[entry - 1] === h2) return;
+    }
+  }
+}
+
+const shingleHashes = new ShingleHashes();
+
+/** Hashes the shingles of `shinglesOf(foldedWords)` into `shingleHashes`, without building them. */
+function hashShingles(foldedWords: readonly string[]): void {
+  let kept = 0;
+  for (const word of foldedWords) if (!SKIPPED_WORDS.has(word)) kept++;
+  if (kept >= MIN_WORD_SHINGLES) {
+    shingleHashes.reset(kept);
+    for (const word of foldedWords) if (!SKIPPED_WORDS.has(word)) shingleHashes.add(word, 0, word.length);
+    return;
+  }
+  // Short texts: character 4-grams of the kept words joined by spaces (a few dozen at most).
+  const joined = kept === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
+  shingleHashes.reset(Math.max(1, joined.length));
+  if (joined.length < 4) {
+    if (joined !== '') shingleHashes.add(joined, 0, joined.length);
+    return;
+  }
+  for (let i = 0; i + 4 <= joined.length; i++) shingleHashes.add(joined, i, i + 4);
+}
+
+/**
+ * Classic MinHash: SIGNATURE_SIZE hash functions derived from two base hashes of each shingle
+ * (h1 + i·h2, then mixed), minimum per function. One-permutation hashing was measured first and
+ * was too noisy on short texts (tens of shingles).
+ */
+function signatureOfHashes(hashes: ShingleHashes): number[] {
+  if (hashes.count === 0) return [];
+  // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
+  // unsigned ones and the loop stays in small integers.
+  // (The size is read into a local: a module export is a live binding V8 reloads in the loop.)
+  const size = SIGNATURE_SIZE;
+  const mins = new Int32Array(size).fill(0x7fffffff);
+  const { first, second, count } = hashes;
+  for (let shingle = 0; shingle < count; shingle++) {
+    const h2 = second[shingle]!;
+    let combined = first[shingle]!;
+    for (let i = 0; i < size; i++) {
       combined = (combined + h2) | 0;
       let value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
       value = value ^ (value >>> 12) ^ 0x80000000;
@@ -94,6 +163,13 @@ export function minhashSignature(shingles: string[]): number[] {
   const signature = new Array<number>(SIGNATURE_SIZE);
   for (let i = 0; i < SIGNATURE_SIZE; i++) signature[i] = (mins[i]! ^ 0x80000000) >>> 0;
   return signature;
+}
+
+/** MinHash signature of a list of shingles (for tests and tools). */
+export function minhashSignature(shingles: readonly string[]): number[] {
+  shingleHashes.reset(Math.max(1, shingles.length));
+  for (const shingle of shingles) shingleHashes.add(shingle, 0, shingle.length);
+  return signatureOfHashes(shingleHashes);
 }
 
 /** Estimated Jaccard similarity: the share of equal signature positions. */
@@ -115,6 +191,6 @@ export function fingerprintOf(text: string): Fingerprint {
 }
 
 export function fingerprintOfWords(foldedWords: readonly string[]): Fingerprint {
-  const signature = minhashSignature(shinglesOf(foldedWords));
-  return { textHash: textHashOf(foldedWords), signature };
+  hashShingles(foldedWords);
+  return { textHash: textHashOf(foldedWords), signature: signatureOfHashes(shingleHashes) };
 }
