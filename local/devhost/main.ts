@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBlobTrigger } from './blob-trigger.js';
+import { disabledSettingName, isFunctionDisabled } from './disabled.js';
 import { startEventHubTrigger } from './eventhub-trigger.js';
 import { readHostJson } from './host-json.js';
 import { startHttpHost } from './http-host.js';
@@ -70,7 +71,14 @@ function triggerKind(registration: Registration): string {
 
 async function main(): Promise<void> {
   const host = readHostJson(appDir);
-  const app = await loadApp(functionFiles(appDir), log);
+  const loaded = await loadApp(functionFiles(appDir), log);
+  const disabled = loaded.registrations.filter((registration) =>
+    isFunctionDisabled(registration.metadata.name, process.env),
+  );
+  const app = {
+    ...loaded,
+    registrations: loaded.registrations.filter((registration) => !disabled.includes(registration)),
+  };
   const stops: (() => Promise<void>)[] = [];
   const hostStorage = setting('AzureWebJobsStorage');
   for (const registration of app.registrations) {
@@ -140,6 +148,11 @@ async function main(): Promise<void> {
             ? `blob ${stringProperty(trigger, 'path')}`
             : `timer ${resolveSetting(stringProperty(trigger, 'schedule'))}`;
     console.log(`  ${registration.metadata.name}: ${detail}`);
+  }
+  for (const registration of disabled) {
+    console.log(
+      `  ${registration.metadata.name}: disabled (${disabledSettingName(registration.metadata.name)})`,
+    );
   }
   console.log(`dev host ready on ${httpHost.baseUrl}`);
 
