@@ -16,6 +16,10 @@ interface LokiDatabase {
   saveDatabase(callback: (error?: Error | null) => void): void;
 }
 
+interface LokiResultset {
+  find: (this: LokiResultset, query?: unknown, firstOnly?: boolean) => LokiResultset;
+}
+
 interface AzuriteBlobServer {
   start(): Promise<void>;
   close(): Promise<void>;
@@ -26,9 +30,36 @@ interface AzuriteBlobServer {
 }
 
 const require = createRequire(import.meta.url);
+const { Resultset } = require('lokijs') as { Resultset: { prototype: LokiResultset } };
 const { BlobServerFactory } = require('azurite/dist/src/blob/BlobServerFactory') as {
   BlobServerFactory: new () => { createServer(): Promise<AzuriteBlobServer> };
 };
+
+/** Query fields that identify about one document, most selective first. */
+const SELECTIVE_FIELDS = ['name', 'blobName'];
+
+/**
+ * Azurite looks blobs up with `{ accountName, containerName, name, snapshot }`. LokiJS turns that
+ * into an `$and` and uses a binary index for the first field only; every blob shares the account,
+ * so each lookup scanned the whole collection (write cost grew with the blob count). Equality
+ * filters commute, so we put the field that picks one blob first and its index does the work.
+ */
+function putSelectiveFieldFirst(resultset: LokiResultset): void {
+  const find = resultset.find;
+  resultset.find = function findSelectiveFirst(this: LokiResultset, query?: unknown, firstOnly?: boolean) {
+    if (typeof query === 'object' && query !== null && !Array.isArray(query)) {
+      const fields = query as Record<string, unknown>;
+      const first = SELECTIVE_FIELDS.find((field) => typeof fields[field] === 'string');
+      const keys = Object.keys(fields);
+      if (first && keys.length > 1 && keys[0] !== first) {
+        const reordered: Record<string, unknown> = { [first]: fields[first] };
+        for (const key of keys) if (key !== first) reordered[key] = fields[key];
+        return find.call(this, reordered, firstOnly);
+      }
+    }
+    return find.call(this, query, firstOnly);
+  };
+}
 
 function save(db: LokiDatabase): Promise<void> {
   return new Promise((resolve, reject) => db.saveDatabase((error) => (error ? reject(error) : resolve())));
@@ -57,6 +88,7 @@ function groupCommit(databases: LokiDatabase[]): () => Promise<void> {
 }
 
 async function main(): Promise<void> {
+  putSelectiveFieldFirst(Resultset.prototype);
   const server = await new BlobServerFactory().createServer();
   await server.start();
   const commit = groupCommit([server.metadataStore.db, server.extentMetadataStore.db]);
