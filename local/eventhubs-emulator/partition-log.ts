@@ -33,6 +33,37 @@ interface CachedRecord {
   bytes: Buffer;
 }
 
+/** Committed bytes of a segment file read in one go, starting at file position `start`. */
+interface LogChunk {
+  start: number;
+  bytes: Buffer;
+}
+
+/** The last chunk one reader read from disk, so its next read can continue from memory. */
+export class ReadAhead {
+  private segmentBase = -1;
+  private chunk: LogChunk | undefined;
+
+  /** The kept chunk when a complete record at `position` of that segment is in it. */
+  covering(segmentBase: number, position: number): LogChunk | undefined {
+    const chunk = this.chunk;
+    if (!chunk || segmentBase !== this.segmentBase) return undefined;
+    const p = position - chunk.start;
+    if (p < 0 || p + RECORD_HEADER > chunk.bytes.length) return undefined;
+    return p + chunk.bytes.readUInt32BE(p) <= chunk.bytes.length ? chunk : undefined;
+  }
+
+  /** Drops the kept chunk (the reader has caught up with the in-memory tail). */
+  release(): void {
+    this.chunk = undefined;
+  }
+
+  keep(segmentBase: number, chunk: LogChunk): void {
+    this.segmentBase = segmentBase;
+    this.chunk = chunk;
+  }
+}
+
 export interface LogOptions {
   dir: string;
   segmentBytes: number;
@@ -612,12 +643,21 @@ export class PartitionLog {
 
   /**
    * Reads committed records starting at `offset` (a record boundary, or any offset before the
-   * earliest retained event). Returns the records and the offset after the last one.
+   * earliest retained event). Returns the records and the offset after the last one. A reader that
+   * passes its own `readAhead` gets the rest of the last chunk it read from disk without another
+   * read (consumers that fall behind the in-memory tail read each byte once).
    */
-  async read(offset: number, maxRecords: number): Promise<{ records: StoredRecord[]; next: number }> {
+  async read(
+    offset: number,
+    maxRecords: number,
+    readAhead?: ReadAhead,
+  ): Promise<{ records: StoredRecord[]; next: number }> {
     let from = offset;
     const cached = this.readTail(from, maxRecords);
-    if (cached) return cached;
+    if (cached) {
+      readAhead?.release();
+      return cached;
+    }
     if (from < this.earliestOffset()) from = this.earliestOffset();
     const segment = this.segments.find(
       (s) => s.created && s.count > 0 && from >= s.baseOffset && from < s.endOffset,
@@ -625,12 +665,41 @@ export class PartitionLog {
     if (!segment) {
       // At the end of a segment: continue at the next one that has data.
       const next = this.segments.find((s) => s.count > 0 && s.firstOffset >= from);
-      if (next && next.firstOffset !== from) return this.read(next.firstOffset, maxRecords);
+      if (next && next.firstOffset !== from) return this.read(next.firstOffset, maxRecords, readAhead);
       return { records: [], next: from };
     }
-    const records: StoredRecord[] = [];
     let position = Math.max(from - segment.baseOffset, SEGMENT_HEADER);
-    await this.withHandle(segment, async (handle) => {
+    let chunk = readAhead?.covering(segment.baseOffset, position);
+    if (!chunk) {
+      chunk = await this.readChunk(segment, position);
+      readAhead?.keep(segment.baseOffset, chunk);
+    }
+    const records: StoredRecord[] = [];
+    const { bytes, start } = chunk;
+    let p = position - start;
+    while (records.length < maxRecords && p + RECORD_HEADER <= bytes.length) {
+      const length = bytes.readUInt32BE(p);
+      if (p + length > bytes.length) break;
+      records.push({
+        sequenceNumber: bytes.readDoubleBE(p + 8),
+        enqueuedTime: bytes.readDoubleBE(p + 16),
+        offset: segment.baseOffset + start + p,
+        message: bytes.subarray(p + RECORD_HEADER, p + length),
+      });
+      p += length;
+    }
+    position = start + p;
+    let next = segment.baseOffset + position;
+    if (position >= segment.size) {
+      const later = this.segments.find((s) => s.baseOffset > segment.baseOffset && s.count > 0);
+      if (later) next = later.firstOffset;
+    }
+    return { records, next };
+  }
+
+  /** Up to READ_CHUNK committed bytes from `position`, and always the whole first record. */
+  private async readChunk(segment: Segment, position: number): Promise<LogChunk> {
+    return this.withHandle(segment, async (handle) => {
       const available = segment.size - position;
       let chunk = Buffer.allocUnsafe(Math.min(available, READ_CHUNK));
       let { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
@@ -641,26 +710,8 @@ export class PartitionLog {
           ({ bytesRead } = await handle.read(chunk, 0, firstLength, position));
         }
       }
-      let p = 0;
-      while (records.length < maxRecords && p + RECORD_HEADER <= bytesRead) {
-        const length = chunk.readUInt32BE(p);
-        if (p + length > bytesRead) break;
-        records.push({
-          sequenceNumber: chunk.readDoubleBE(p + 8),
-          enqueuedTime: chunk.readDoubleBE(p + 16),
-          offset: segment.baseOffset + position + p,
-          message: chunk.subarray(p + RECORD_HEADER, p + length),
-        });
-        p += length;
-      }
-      position += p;
+      return { start: position, bytes: chunk.subarray(0, bytesRead) };
     });
-    let next = segment.baseOffset + position;
-    if (position >= segment.size) {
-      const later = this.segments.find((s) => s.baseOffset > segment.baseOffset && s.count > 0);
-      if (later) next = later.firstOffset;
-    }
-    return { records, next };
   }
 
   /** Calls `listener` after every commit until the returned function is called. */

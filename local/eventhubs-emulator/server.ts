@@ -7,7 +7,7 @@ import rhea from 'rhea';
 import type { AmqpError, Connection, Delivery, EventContext, Message, Receiver, Sender } from 'rhea';
 import { AmqpFormatError, splitEnvelope } from './amqp-sections.js';
 import { partitionForKey } from './partition-key.js';
-import type { PartitionLog, StoredRecord } from './partition-log.js';
+import { ReadAhead, type PartitionLog, type StoredRecord } from './partition-log.js';
 import { parseStartFilter, type StartPosition } from './selector.js';
 import { transferCredit, writeTransfers } from './transfer-frames.js';
 
@@ -72,6 +72,7 @@ class PartitionReader {
   private pumping = false;
   private closed = false;
   private unsubscribe: (() => void) | undefined;
+  private readonly readAhead = new ReadAhead();
 
   constructor(
     readonly link: Sender,
@@ -107,7 +108,11 @@ class PartitionReader {
           this.retryLater();
           return;
         }
-        const { records, next } = await this.log.read(this.nextOffset, Math.min(credit, MAX_BURST));
+        const { records, next } = await this.log.read(
+          this.nextOffset,
+          Math.min(credit, MAX_BURST),
+          this.readAhead,
+        );
         if (this.closed || !this.link.is_open()) return;
         if (records.length === 0) {
           this.nextOffset = next;
