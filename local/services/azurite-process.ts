@@ -3,18 +3,17 @@
  *
  * Azurite keeps its blob and extent metadata in LokiJS databases that it saves every 5 seconds,
  * so a `kill -9` loses writes it has already acknowledged. Here every successful write request
- * (PUT, POST, DELETE, PATCH) is answered only after both databases have been saved: a group
- * commit, so concurrent writes share one save. Blob bytes are already in extent files by then.
+ * (PUT, POST, DELETE, PATCH) is answered only after its metadata changes are in a write-ahead
+ * journal on disk (azurite-journal.ts): a group commit, so concurrent writes share one write and
+ * one fdatasync. Blob bytes are already in extent files by then (Azurite fdatasyncs them).
  *
  * Takes Azurite's own blob flags (`--blobPort 0 --location <dir> ...`) and prints Azurite's
  * `successfully listens on http://127.0.0.1:<port>` line when ready.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-
-interface LokiDatabase {
-  saveDatabase(callback: (error?: Error | null) => void): void;
-}
+import { dirname } from 'node:path';
+import { MetadataJournal, type LokiDatabase } from './azurite-journal.js';
 
 interface LokiResultset {
   find: (this: LokiResultset, query?: unknown, firstOnly?: boolean) => LokiResultset;
@@ -61,37 +60,15 @@ function putSelectiveFieldFirst(resultset: LokiResultset): void {
   };
 }
 
-function save(db: LokiDatabase): Promise<void> {
-  return new Promise((resolve, reject) => db.saveDatabase((error) => (error ? reject(error) : resolve())));
-}
-
-/** Group commit: callers wait for a save that starts after they asked; one save serves many. */
-function groupCommit(databases: LokiDatabase[]): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
-  const run = (): Promise<void> => {
-    running = Promise.all(databases.map(save))
-      .then(() => undefined)
-      .finally(() => {
-        running = undefined;
-      });
-    return running;
-  };
-  return () => {
-    if (!running) return run();
-    next ??= running.then(() => {
-      next = undefined;
-      return run();
-    });
-    return next;
-  };
-}
-
 async function main(): Promise<void> {
   putSelectiveFieldFirst(Resultset.prototype);
   const server = await new BlobServerFactory().createServer();
   await server.start();
-  const commit = groupCommit([server.metadataStore.db, server.extentMetadataStore.db]);
+  const journal = new MetadataJournal(dirname(server.metadataStore.db.filename), [
+    server.metadataStore.db,
+    server.extentMetadataStore.db,
+  ]);
+  await journal.open();
   const inner = server.httpServer.listeners('request')[0] as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -106,7 +83,7 @@ async function main(): Promise<void> {
     const end = response.end.bind(response) as (...args: unknown[]) => ServerResponse;
     response.end = ((...args: unknown[]) => {
       if (response.statusCode >= 300) return end(...args);
-      commit().then(
+      journal.commit().then(
         () => end(...args),
         (error: unknown) => {
           console.error(`azurite: could not save its metadata: ${String(error)}`);
@@ -119,8 +96,9 @@ async function main(): Promise<void> {
   });
   console.log(`Azurite Blob service successfully listens on ${server.getHttpServerAddress()}`);
   const shutdown = (): void => {
-    server
+    journal
       .close()
+      .then(() => server.close())
       .then(() => process.exit(0))
       .catch(() => process.exit(1));
   };
