@@ -1,8 +1,11 @@
 /**
  * Score stage throughput and cost: items scored per second in-process (in-memory feature store,
  * null publisher), and feature-store point operations per item (the request-unit proxy), counted
- * with a wrapper around the store. Batches are shaped like an Event Hubs partition's: 100 events
- * in event-time order from the products that hash to that partition.
+ * with a wrapper around the store. Batches are shaped like an Event Hubs partition's: 64 events
+ * (host.json `maxEventBatchSize`, what the trigger delivers when it is behind) in event-time
+ * order from the products that hash to that partition. The feature store serializes every
+ * document it is given, as a database client would; the feedback store has no records, so its
+ * writes return at once (its cost is the adapter's and is counted as operations, not time).
  *
  * Standalone: node --import tsx bench/score.ts   (or node dist/bench/score.js)
  * Against Cosmos: benchScoreCosmosOps(container) with a container of the `features` shape (/key).
@@ -23,7 +26,7 @@ import { makeScore } from '../shared/stages/score.js';
 import { batches, generateSeries } from '../test/fixtures/score/synthetic.js';
 
 const PARTITIONS = 4;
-const BATCH = 100;
+const BATCH = 64;
 
 const nullLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };
 const nullPublisher: EventPublisher = { publish: () => Promise.resolve() };

@@ -12,9 +12,10 @@
 import type { InvocationContext } from '@azure/functions';
 import { createHash } from 'node:crypto';
 import { hubs } from '../topology.js';
+import { scoreBlockSchema } from '../domain/blocks/score.js';
+import { makeValidator } from '../domain/validation.js';
 import {
   validateClassifiedEvent,
-  validateScoredEvent,
   type ClassifiedEvent,
   type ScoreBlock,
   type ScoredEvent,
@@ -62,6 +63,12 @@ export interface ScoreDeps {
   /** Product states kept in memory to write without reading first (default 1000). */
   stateCacheSize?: number;
 }
+
+/**
+ * A scored event is the validated classified event plus `lineage.scoredAt` (a clock string) and
+ * the score block, so checking the block checks everything new; the rest was checked on the way in.
+ */
+const validateScoreBlock = makeValidator<ScoreBlock>(scoreBlockSchema);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -248,8 +255,8 @@ export function makeScore(
   async function storedBlock(event: ClassifiedEvent): Promise<ScoreBlock | undefined> {
     const doc = await deps.feedbackStore.get(event.feedbackId);
     if (!doc || doc.revision !== event.revision || doc.score === undefined) return undefined;
-    const check = validateScoredEvent({ ...event, score: doc.score });
-    return check.ok ? check.value.score : undefined;
+    const check = validateScoreBlock(doc.score);
+    return check.ok ? check.value : undefined;
   }
 
   return async function score(messages: unknown[], context: InvocationContext): Promise<void> {
@@ -312,9 +319,14 @@ export function makeScore(
             lineage: { ...outcome.event.lineage, scoredAt },
             score: block,
           };
-          const check = validateScoredEvent(scored);
+          const check = validateScoreBlock(block);
           if (!check.ok) {
-            await quarantineItem(scored, 'scored event failed validation', check.error, scored.feedbackId);
+            await quarantineItem(
+              scored,
+              'scored event failed validation',
+              `score block: ${check.error}`,
+              scored.feedbackId,
+            );
             continue;
           }
           const stored = await deps.feedbackStore.putBlock(

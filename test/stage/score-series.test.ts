@@ -145,7 +145,7 @@ void test('many parallel updates to one product lose no count, through ETag conf
   const counted = countsInDays(state, 'defect', 0, 1e6).n + countsInDays(state, 'delivery', 0, 1e6).n;
   assert.equal(counted, 400);
   const markers = Object.values(state.hours).reduce(
-    (sum, bucket) => sum + Object.keys(bucket.seen).length,
+    (sum, bucket) => sum + Object.keys(bucket.seen ?? {}).length,
     0,
   );
   assert.equal(markers, 400);

@@ -28,8 +28,11 @@ export interface Counts {
 
 export interface HourBucket {
   c: Record<string, Counts>;
-  /** markerKey(feedbackId) → revisionTag(revision) of every item counted in this hour: the idempotency markers. */
-  seen: Record<string, string>;
+  /**
+   * markerKey(feedbackId) → revisionTag(revision) of every item counted in this hour: the
+   * idempotency markers, dropped once the hour is beyond the lateness allowance.
+   */
+  seen?: Record<string, string>;
 }
 
 export interface DayCounts extends Counts {
@@ -218,7 +221,7 @@ export function addCountedItem(state: ProductFeatures, item: CountedItem): void 
   }
   daily.h[item.hour - day * 24] = (daily.h[item.hour - day * 24] ?? 0) + 1;
   if (item.component) daily.comp[item.component] = (daily.comp[item.component] ?? 0) + 1;
-  hourly.seen[markerKey(item.feedbackId)] = revisionTag(item.revision);
+  (hourly.seen ??= {})[markerKey(item.feedbackId)] = revisionTag(item.revision);
   if (item.hour > state.watermarkHour) state.watermarkHour = item.hour;
   if (item.hour < state.firstHour) state.firstHour = item.hour;
 }

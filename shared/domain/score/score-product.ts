@@ -95,33 +95,98 @@ const precise = (value: number): number => Number(value.toPrecision(3));
 const severityWeight = { critical: 25, high: 15, medium: 5, low: 0 } as const;
 const decisionWeight = { alert: 60, ticket_candidate: 30, review: 15, none: 0 } as const;
 
-/** Baseline computations, cached per batch and dropped when a late item changes a past day. */
+/** Values that depend only on the days before their own day, memoized per day. */
+class DayMemo<V> {
+  private readonly byDay = new Map<number, Map<string, V>>();
+
+  get(day: number, key: string): V | undefined {
+    return this.byDay.get(day)?.get(key);
+  }
+
+  set(day: number, key: string, value: V): void {
+    let values = this.byDay.get(day);
+    if (!values) {
+      values = new Map();
+      this.byDay.set(day, values);
+    }
+    values.set(key, value);
+  }
+
+  /** Drops the days for which `drop(day)` holds. */
+  dropWhere(drop: (day: number) => boolean): void {
+    for (const day of this.byDay.keys()) if (drop(day)) this.byDay.delete(day);
+  }
+}
+
+type Window = { expected: number; relativeVariance: number; source: BaselineSource; describe: string };
+
+/**
+ * Baseline computations of one product state. Every value for day D (or for an hour of day D)
+ * depends only on the days before D, so counting an item on day C drops the values of the days
+ * after C and keeps the rest; the cache lives as long as the state object (the stage keeps it
+ * between batches), and is rebuilt when the history, borrowed baselines or settings change.
+ */
 class BaselineCache {
-  private daily = new Map<string, DailyExpectation>();
-  private shares = new Map<number, { shares: number[]; basis: number[] }>();
-  private windows = new Map<string, ReturnType<BaselineCache['expectedOverHours']>>();
-  private closed = new Map<string, { counts: Counts; days: number }>();
-  private itemFeatures = new Map<number, { sentimentTrend: unknown; defectFrequency28d: number | null }>();
+  private readonly daily = new DayMemo<DailyExpectation>();
+  private readonly shares = new DayMemo<{ shares: number[]; basis: number[] }>();
+  /** Keyed by day of the window's last hour, then `${hours}:${category}:${hour}`. */
+  private readonly windows = new DayMemo<Window>();
+  private readonly closed = new DayMemo<{ counts: Counts; days: number }>();
+  private readonly itemFeatures = new DayMemo<{
+    sentimentTrend: unknown;
+    defectFrequency28d: number | null;
+  }>();
+  /** The newest day any value is held for: counting on it or later invalidates nothing. */
   private maxDay = -Infinity;
   constructor(
     private readonly state: ProductFeatures,
-    private readonly context: ProductBatchContext,
+    readonly context: ProductBatchContext,
+    readonly historyFromDay: number | undefined,
   ) {}
 
-  invalidateFrom(day: number): void {
-    if (day < this.maxDay) {
-      this.daily.clear();
-      this.shares.clear();
-      this.windows.clear();
-      this.itemFeatures.clear();
-      this.closed.clear();
-      this.maxDay = -Infinity;
-    }
+  /** Whether this cache was built from the same inputs as `context` describes. */
+  fits(context: ProductBatchContext, historyFromDay: number | undefined): boolean {
+    const own = this.context;
+    if (
+      own.settings !== context.settings ||
+      own.history !== context.history ||
+      this.historyFromDay !== historyFromDay ||
+      own.categoryBaselines.size !== context.categoryBaselines.size
+    )
+      return false;
+    for (const [category, doc] of context.categoryBaselines)
+      if (own.categoryBaselines.get(category) !== doc) return false;
+    return true;
+  }
+
+  private note(day: number): void {
+    if (day > this.maxDay) this.maxDay = day;
+  }
+
+  /** An item was counted on `day`: values of later days are stale. */
+  invalidateAfter(day: number): void {
+    if (day >= this.maxDay) return;
+    const stale = (held: number): boolean => held > day;
+    this.daily.dropWhere(stale);
+    this.shares.dropWhere(stale);
+    this.windows.dropWhere(stale);
+    this.closed.dropWhere(stale);
+    this.itemFeatures.dropWhere(stale);
+    this.maxDay = day;
+  }
+
+  /** Forgets days before `day` (they are no longer asked for, or their inputs were removed). */
+  forgetBefore(day: number): void {
+    const old = (held: number): boolean => held < day;
+    this.daily.dropWhere(old);
+    this.shares.dropWhere(old);
+    this.windows.dropWhere(old);
+    this.closed.dropWhere(old);
+    this.itemFeatures.dropWhere(old);
   }
 
   expectation(category: string, day: number): DailyExpectation {
-    const key = `${category}\u0000${day}`;
-    let value = this.daily.get(key);
+    let value = this.daily.get(day, category);
     if (!value) {
       value = expectedDaily(
         {
@@ -134,51 +199,47 @@ class BaselineCache {
         category,
         day,
       );
-      this.daily.set(key, value);
-      if (day > this.maxDay) this.maxDay = day;
+      this.daily.set(day, category, value);
+      this.note(day);
     }
     return value;
   }
 
-  hourShare(hour: number): { share: number; basis: number } {
-    const day = dayOfHour(hour);
-    let shares = this.shares.get(day);
+  private sharesOf(day: number): { shares: number[]; basis: number[] } {
+    let shares = this.shares.get(day, '');
     if (!shares) {
       shares = hourShares(
         this.state,
         day,
         ownHistoryDays(this.state, day, this.context.settings.baselineDays).from,
       );
-      this.shares.set(day, shares);
-      if (day > this.maxDay) this.maxDay = day;
+      this.shares.set(day, '', shares);
+      this.note(day);
     }
-    return { share: shares.shares[hour - day * 24] ?? 1 / 24, basis: shares.basis[hour - day * 24] ?? 1 };
+    return shares;
   }
 
   /** The category's counts over the product's own closed baseline days before `day`. */
   closedDays(category: string, day: number): { counts: Counts; days: number } {
-    const key = `${category}\u0000${day}`;
-    let value = this.closed.get(key);
+    let value = this.closed.get(day, category);
     if (!value) {
       const { from, days } = ownHistoryDays(this.state, day, this.context.settings.baselineDays);
       value = { counts: countsInDays(this.state, category, from, day - 1), days };
-      this.closed.set(key, value);
-      if (day > this.maxDay) this.maxDay = day;
+      this.closed.set(day, category, value);
+      this.note(day);
     }
     return value;
   }
 
   /** Expected count over the hour alone and over the 24 h ending with it. */
-  expectedWindow(
-    category: string,
-    hour: number,
-    hours: 1 | 24,
-  ): ReturnType<BaselineCache['expectedOverHours']> {
-    const key = `${category}\u0000${hour}\u0000${hours}`;
-    let value = this.windows.get(key);
+  expectedWindow(category: string, hour: number, hours: 1 | 24): Window {
+    const day = dayOfHour(hour);
+    const key = `${hours}:${category}:${hour}`;
+    let value = this.windows.get(day, key);
     if (!value) {
       value = this.expectedOverHours(category, hour - hours + 1, hour);
-      this.windows.set(key, value);
+      this.windows.set(day, key, value);
+      this.note(day);
     }
     return value;
   }
@@ -188,14 +249,14 @@ class BaselineCache {
     day: number,
     defectCategories: string[],
   ): { sentimentTrend: unknown; defectFrequency28d: number | null } {
-    let value = this.itemFeatures.get(day);
+    let value = this.itemFeatures.get(day, '');
     if (!value) {
       value = {
         sentimentTrend: sentimentTrend(this.state, day),
         defectFrequency28d: defectFrequency(this.state, day, defectCategories),
       };
-      this.itemFeatures.set(day, value);
-      if (day > this.maxDay) this.maxDay = day;
+      this.itemFeatures.set(day, '', value);
+      this.note(day);
     }
     return value;
   }
@@ -204,25 +265,41 @@ class BaselineCache {
    * Expected count over hours [from, to] with its relative variance (the weakest day's; a single
    * hour adds the uncertainty of its hour-of-day share).
    */
-  expectedOverHours(
-    category: string,
-    from: number,
-    to: number,
-  ): { expected: number; relativeVariance: number; source: BaselineSource; describe: string } {
+  private expectedOverHours(category: string, from: number, to: number): Window {
     let expected = 0;
     let relativeVariance = 0;
     let last: DailyExpectation | undefined;
-    for (let hour = from; hour <= to; hour++) {
-      const daily = this.expectation(category, dayOfHour(hour));
+    // Walk the window day by day: one expectation and one share table per day.
+    for (let hour = from; hour <= to;) {
+      const day = dayOfHour(hour);
+      const daily = this.expectation(category, day);
       if (daily.source === 'none')
         return { expected: 0, relativeVariance: 1, source: 'none', describe: daily.describe };
-      const { share, basis } = this.hourShare(hour);
-      expected += daily.mean * share;
-      relativeVariance = Math.max(relativeVariance, daily.relativeVariance + (from === to ? 1 / basis : 0));
+      const { shares, basis } = this.sharesOf(day);
+      const dayEnd = Math.min(to, day * 24 + 23);
+      for (; hour <= dayEnd; hour++) {
+        const index = hour - day * 24;
+        expected += daily.mean * (shares[index] ?? 1 / 24);
+        relativeVariance = Math.max(
+          relativeVariance,
+          daily.relativeVariance + (from === to ? 1 / (basis[index] ?? 1) : 0),
+        );
+      }
       last = daily;
     }
     return { expected, relativeVariance, source: last?.source ?? 'none', describe: last?.describe ?? '' };
   }
+}
+
+const baselineCaches = new WeakMap<ProductFeatures, BaselineCache>();
+
+/** The state's baseline cache, kept across batches while its inputs stay the same. */
+function baselineCacheOf(state: ProductFeatures, context: ProductBatchContext): BaselineCache {
+  const cached = baselineCaches.get(state);
+  if (cached?.fits(context, state.historyFromDay)) return cached;
+  const cache = new BaselineCache(state, context, state.historyFromDay);
+  baselineCaches.set(state, cache);
+  return cache;
 }
 
 export function scoreProductBatch(
@@ -236,7 +313,8 @@ export function scoreProductBatch(
   if (!first) throw new Error('scoreProductBatch needs at least one event');
   const state = previous ?? emptyProductFeatures(first.productKey, hourOf(Date.parse(first.eventTime)));
   let changed = previous === undefined;
-  const cache = new BaselineCache(state, context);
+  const watermarkBefore = previous?.watermarkHour;
+  const cache = baselineCacheOf(state, context);
   const customerSets = new Map<string, Set<string>>();
   const incidentKeys = new Map<string, string>();
   const provenances = new Map<BaselineSource, Record<string, unknown>>();
@@ -289,7 +367,7 @@ export function scoreProductBatch(
     let notCounted: string | undefined;
     let redelivered = false;
     let late = false;
-    const seenRevision = state.hours[hour]?.seen[markerKey(event.feedbackId)];
+    const seenRevision = state.hours[hour]?.seen?.[markerKey(event.feedbackId)];
     if (normalized.spam.isSpam) notCounted = 'spam';
     else if (normalized.duplicate.exactOf) notCounted = `exact duplicate of ${normalized.duplicate.exactOf}`;
     else if (normalized.duplicate.nearDuplicateOf)
@@ -314,7 +392,7 @@ export function scoreProductBatch(
     }
     const counted = notCounted === undefined && !redelivered;
     if (counted) {
-      cache.invalidateFrom(day);
+      cache.invalidateAfter(day);
       addCountedItem(state, {
         feedbackId: event.feedbackId,
         revision: event.revision,
@@ -555,7 +633,7 @@ export function scoreProductBatch(
     outcomes.push({ event, block, redelivered, late });
   }
 
-  const rolled = rollOver(state, settings);
+  const rolled = rollOver(state, settings, cache, watermarkBefore);
   return {
     state,
     outcomes,
@@ -574,38 +652,15 @@ export function scoreProductBatch(
 function rollOver(
   state: ProductFeatures,
   settings: ScoreSettings,
+  cache: BaselineCache,
+  watermarkBefore: number | undefined,
 ): Pick<ProductBatchResult, 'historyAppend' | 'contributions'> & { changed: boolean } {
   let changed = false;
-  const oldestHour = state.watermarkHour - settings.latenessHours - 24;
-  for (const key of Object.keys(state.hours)) {
-    if (Number(key) < oldestHour) {
-      delete state.hours[key];
-      changed = true;
-    }
-  }
-  const watermarkDay = dayOfHour(state.watermarkHour);
-  const lastOpenDay = dayOfHour(state.watermarkHour - settings.latenessHours);
-  const oldestDay = watermarkDay - settings.baselineDays - 7;
   const historyAppend: Record<string, Record<string, number>> = {};
-  for (const [key, bucket] of Object.entries(state.days)) {
-    const day = Number(key);
-    if (day < oldestDay) {
-      const counts: Record<string, number> = {};
-      for (const [category, value] of Object.entries(bucket.c)) counts[category] = value.n;
-      historyAppend[key] = counts;
-      delete state.days[key];
-      state.historyFromDay = Math.min(state.historyFromDay ?? day, day);
-      changed = true;
-      continue;
-    }
-    if (day < lastOpenDay) {
-      for (const value of Object.values(bucket.c)) {
-        if (value.cust !== undefined) {
-          delete value.cust;
-          changed = true;
-        }
-      }
-    }
+  const watermarkDay = dayOfHour(state.watermarkHour);
+  // Everything below depends only on the watermark: when it stays, there is nothing to prune.
+  if (state.watermarkHour !== watermarkBefore) {
+    changed = pruneByWatermark(state, settings, cache, historyAppend, watermarkBefore);
   }
   for (const [category, episode] of Object.entries(state.episodes)) {
     if (
@@ -616,6 +671,7 @@ function rollOver(
       changed = true;
     }
   }
+
   let contributions: ProductBatchResult['contributions'];
   const closedDay = watermarkDay - 1;
   if ((state.contributedThroughDay ?? -Infinity) < closedDay) {
@@ -634,6 +690,75 @@ function rollOver(
     changed = true;
   }
   return { historyAppend, contributions, changed };
+}
+
+/**
+ * Retention by the watermark: hourly counts live for the lateness allowance plus a day (the 24 h
+ * windows of the latest late item), their idempotency markers only for the lateness allowance
+ * (older items are late, so never counted again whatever the markers say), customer tokens while
+ * their day can still change, and daily buckets for the baseline plus a week (older days move to
+ * the history document).
+ */
+function pruneByWatermark(
+  state: ProductFeatures,
+  settings: ScoreSettings,
+  cache: BaselineCache,
+  historyAppend: Record<string, Record<string, number>>,
+  watermarkBefore: number | undefined,
+): boolean {
+  let changed = false;
+  const lateness = settings.latenessHours;
+  const oldestHour = state.watermarkHour - lateness - 24;
+  const oldestMarkerHour = state.watermarkHour - lateness;
+  const dayMoved =
+    watermarkBefore === undefined || dayOfHour(watermarkBefore) !== dayOfHour(state.watermarkHour);
+  const pruneHour = (key: string | number): void => {
+    const hour = Number(key);
+    const bucket = state.hours[key];
+    if (!bucket) return;
+    if (hour < oldestHour) {
+      delete state.hours[key];
+      changed = true;
+    } else if (hour < oldestMarkerHour && bucket.seen !== undefined) {
+      delete bucket.seen;
+      changed = true;
+    }
+  };
+  if (dayMoved || watermarkBefore === undefined) {
+    for (const key in state.hours) pruneHour(key);
+  } else {
+    // Earlier batches pruned below the old bounds: only the hours the watermark passed remain.
+    for (let hour = watermarkBefore - lateness - 24; hour < oldestMarkerHour; hour++) pruneHour(hour);
+  }
+  if (!dayMoved) return changed;
+  const watermarkDay = dayOfHour(state.watermarkHour);
+  const lastOpenDay = dayOfHour(oldestMarkerHour);
+  const oldestDay = watermarkDay - settings.baselineDays - 7;
+  let newestRemoved: number | undefined;
+  for (const key in state.days) {
+    const day = Number(key);
+    const bucket = state.days[key]!;
+    if (day < oldestDay) {
+      const counts: Record<string, number> = {};
+      for (const category in bucket.c) counts[category] = bucket.c[category]!.n;
+      historyAppend[key] = counts;
+      delete state.days[key];
+      state.historyFromDay = Math.min(state.historyFromDay ?? day, day);
+      newestRemoved = Math.max(newestRemoved ?? day, day);
+      changed = true;
+    } else if (day < lastOpenDay) {
+      for (const category in bucket.c) {
+        const value = bucket.c[category]!;
+        if (value.cust !== undefined) {
+          delete value.cust;
+          changed = true;
+        }
+      }
+    }
+  }
+  // Values of a day rest on the 35 days before it; older days are only asked for by late items.
+  cache.forgetBefore(newestRemoved === undefined ? lastOpenDay - 1 : newestRemoved + 36);
+  return changed;
 }
 
 /** Merges days leaving the hot window into the history document; keeps about 13 months. */
