@@ -164,13 +164,27 @@ export interface Envelope {
   partitionKey: string | undefined;
 }
 
-/** Splits a batch envelope into its events; a plain message is one event. */
+/** Splits a batch envelope into its events (one pass over its sections); a plain message is one event. */
 export function splitEnvelope(payload: Buffer, format: number): Envelope {
-  const partitionKey = readAnnotation(payload, PARTITION_KEY);
-  if (format !== BATCH_MESSAGE_FORMAT) return { events: [payload], partitionKey };
+  if (format !== BATCH_MESSAGE_FORMAT) {
+    return { events: [payload], partitionKey: readAnnotation(payload, PARTITION_KEY) };
+  }
   const events: Buffer[] = [];
-  for (const s of sections(payload)) {
-    if (s.code === SECTION.data) events.push(binaryValue(payload, s.valueStart));
+  let partitionKey: string | undefined;
+  let at = 0;
+  while (at < payload.length) {
+    const { code, valueStart } = sectionCode(payload, at);
+    const end = skipValue(payload, valueStart);
+    if (code === SECTION.data) {
+      events.push(binaryValue(payload, valueStart));
+    } else if (code === SECTION.messageAnnotations) {
+      forEachMapEntry(payload, valueStart, (keyAt, valueAt) => {
+        if (partitionKey === undefined && stringValue(payload, keyAt) === PARTITION_KEY) {
+          partitionKey = stringValue(payload, valueAt);
+        }
+      });
+    }
+    at = end;
   }
   return { events, partitionKey };
 }
