@@ -83,3 +83,41 @@ void describe('redactPii', () => {
     assert.deepEqual(findPii('Card 4111 1111 1111 1112 was declined', options), []);
   });
 });
+
+void describe('e-mail addresses found per @', () => {
+  // The detector tries the address pattern only where a run of local-part characters before an
+  // '@' starts; a global search of the whole text is the reference.
+  const reference =
+    /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+  const texts = [
+    'write to ana@example.com or bo.b+x@mail.example.org, thanks',
+    'a@b.com.x@y.com and c@d.ef',
+    '@alone, x@ and @y.com are not addresses; neither is a@b.c',
+    'mixed: 𝔘ser@example.com, ñandú@correo.es, über_ich@web.de',
+    'joined:ana@example.com,bob@example.com;carl@example.com',
+    '..a@b.de..c@d.fr',
+  ];
+  for (const text of texts) {
+    void it(text, () => {
+      const expected = [...text.matchAll(reference)].map((match) => [match.index, match[0]]);
+      const found = findPii(text, options)
+        .filter((span) => span.type === 'EMAIL')
+        .map((span) => [span.start, span.value]);
+      assert.deepEqual(found, expected);
+    });
+  }
+
+  void it('spots obfuscated addresses with any bracket pair', () => {
+    for (const text of [
+      'ana [at] example [dot] com',
+      'ana (arroba) example (punto) es',
+      'ana [arroba] ejemplo [punto] es',
+    ]) {
+      assert.deepEqual(
+        findPii(text, options).map((span) => span.type),
+        ['EMAIL'],
+        text,
+      );
+    }
+  });
+});

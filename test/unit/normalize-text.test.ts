@@ -5,6 +5,12 @@ import { extractEntities } from '../../shared/domain/normalize/entities.js';
 import { foldedWordsOf, foldText, wordsOf } from '../../shared/domain/normalize/fold.js';
 import { prepareFeedbackText } from '../../shared/domain/normalize/index.js';
 import { detectLanguage } from '../../shared/domain/normalize/language.js';
+import { letterCount } from '../../shared/domain/normalize/chars.js';
+import {
+  functionWordVote,
+  segmentLanguage,
+  textVotes,
+} from '../../shared/domain/normalize/segment-language.js';
 import { detectSpam } from '../../shared/domain/normalize/spam.js';
 import { cleanText } from '../../shared/domain/normalize/text-cleanup.js';
 import { fixtureCatalog, repoTaxonomy, TEST_TOKEN_KEY } from '../fixtures/normalize/envelopes.js';
@@ -213,4 +219,40 @@ void describe('folded words by table', () => {
     ];
     for (const text of texts) assert.deepEqual(foldedWordsOf(text), wordsOf(foldText(text)), text);
   });
+});
+
+void describe('function-word votes in one pass', () => {
+  const separator = /(?<=[.!?¡¿;])\s+|\n+/g;
+  const placeholder = /\[[A-Z]+(?::[0-9a-f]+)?\]/g;
+  const texts = [
+    'The zipper broke after two days. La cremallera se rompió a los dos días y nadie contesta.',
+    'Der Reißverschluss ist kaputt, Bestellung [ORDER:ab12cd34] kam zu spät an.\nDe rits is na twee dagen kapot.',
+    'Call me on [PHONE] about order [ORDER:3e8a1b2c]: the 2nd zip and the 3a size are wrong. ' +
+      'Il colore è molto più scuro di quello nelle foto, e la taglia 46 veste piccola.',
+    'a1b2c3 de la 4x le et 𝔘 the and is was; ' + 'word '.repeat(70) + 'und die der das ist nicht sehr gut.',
+    'x'.repeat(318) + ' the and und die.',
+  ];
+  for (const text of texts) {
+    void it(text.slice(0, 60), () => {
+      const head = text.slice(0, 320);
+      const hidden = [...head.matchAll(placeholder)].flatMap((match) => [
+        match.index,
+        match.index + match[0].length,
+      ]);
+      const votes = textVotes(text, head.length, hidden, separator, 20);
+      const visible = head.replace(placeholder, (match) => ' '.repeat(match.length));
+      const segments = new Set(
+        text
+          .split(/(?<=[.!?¡¿;])\s+|\n+/)
+          .filter((segment) => segment.length >= 20)
+          .map(segmentLanguage)
+          .filter((language) => language !== undefined),
+      );
+      assert.deepEqual(votes, {
+        headLetters: letterCount(visible),
+        head: functionWordVote(visible, true),
+        segmentLanguages: segments.size,
+      });
+    });
+  }
 });

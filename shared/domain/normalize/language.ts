@@ -9,7 +9,7 @@
  */
 import { eld } from 'eld/medium';
 import { letterCount } from './chars.js';
-import { functionWordVote, segmentLanguage } from './segment-language.js';
+import { functionWordVote, segmentLanguage, textVotes, type TextVotes } from './segment-language.js';
 
 export interface LanguageResult {
   /** ISO 639-1 code, or 'und' when there is not enough text to tell. */
@@ -83,10 +83,13 @@ const MIXED_CHARS = 1000;
 /** The n-gram detector reads this much; more text does not change the answer, only the cost. */
 const DETECTION_CHARS = 160;
 
+const SEGMENT_SEPARATOR = /(?<=[.!?¡¿;])\s+|\n+/;
+const SEGMENT_SEPARATOR_GLOBAL = new RegExp(SEGMENT_SEPARATOR.source, 'g');
+
 /** Two sentences or more confidently in different languages (see segment-language.ts). */
 function isMixed(text: string): boolean {
   const languages = new Set<string>();
-  for (const segment of text.split(/(?<=[.!?¡¿;])\s+|\n+/)) {
+  for (const segment of text.split(SEGMENT_SEPARATOR)) {
     if (segment.length < SEGMENT_MIN_LETTERS) continue;
     const language = segmentLanguage(segment);
     if (!language) continue;
@@ -95,19 +98,36 @@ function isMixed(text: string): boolean {
   return languages.size >= 2;
 }
 
+/** Placeholders in the head, as flat start, end pairs. */
+function placeholderRanges(head: string): number[] {
+  const ranges: number[] = [];
+  if (!head.includes('[')) return ranges;
+  for (const match of head.matchAll(PLACEHOLDER)) ranges.push(match.index, match.index + match[0].length);
+  return ranges;
+}
+
 export function detectLanguage(text: string): LanguageResult {
   // Only the head of a long text is read: cleaning all of it would cost more than detecting.
   const head = text.length > 2 * DETECTION_CHARS ? text.slice(0, 2 * DETECTION_CHARS) : text;
-  // Without placeholders or URLs, the cleaned head has the same letters and, with digits read as
-  // spaces, the same words as the head itself: it is built only when the n-gram detector needs it.
-  const plain = !head.includes('[') && !MAYBE_URL.test(head);
-  let clean = plain ? undefined : lettersOnly(head);
-  const letters = letterCount(clean ?? head);
+  // Without URLs, the head's letters and function words are read in the same pass as the
+  // segments' (placeholders and digits read as spaces, as lettersOnly would leave them); the
+  // cleaned head is built only when the n-gram detector needs it.
+  const votes: TextVotes | undefined = MAYBE_URL.test(head)
+    ? undefined
+    : textVotes(
+        text.slice(0, MIXED_CHARS),
+        head.length,
+        placeholderRanges(head),
+        SEGMENT_SEPARATOR_GLOBAL,
+        SEGMENT_MIN_LETTERS,
+      );
+  let clean = votes ? undefined : lettersOnly(head);
+  const letters = votes ? votes.headLetters : letterCount(clean!);
   if (letters < 3) return UNDETERMINED;
   // Fast path for sentences: when function words agree clearly (eight votes or more, twice the
   // runner-up, which collects only the words languages share) the n-gram detector would only
   // confirm it, at ten times the cost.
-  const vote = letters >= 60 ? functionWordVote(clean ?? head, true) : undefined;
+  const vote = letters >= 60 ? (votes ? votes.head : functionWordVote(clean!, true)) : undefined;
   const decisive = vote !== undefined && vote.score >= 8 && vote.score >= 2 * vote.second;
   if (!decisive) clean ??= lettersOnly(head);
   const best = decisive
@@ -116,6 +136,8 @@ export function detectLanguage(text: string): LanguageResult {
   if (!best) return UNDETERMINED;
   const confidence = confidenceOf(best, letters);
   const mixed =
-    letters >= 2 * SEGMENT_MIN_LETTERS && supported.has(best.code) && isMixed(text.slice(0, MIXED_CHARS));
+    letters >= 2 * SEGMENT_MIN_LETTERS &&
+    supported.has(best.code) &&
+    (votes ? votes.segmentLanguages >= 2 : isMixed(text.slice(0, MIXED_CHARS)));
   return { code: best.code, confidence, mixed };
 }

@@ -155,14 +155,60 @@ export function ibanValid(candidate: string): boolean {
 
 // ---------- detectors ----------
 
-const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/gu;
+const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}/uy;
 const OBFUSCATED_EMAIL =
   /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]+\s?[[(](?:at|arroba)[\])]\s?[\p{L}\p{N}-]+(?:\s?[[(](?:dot|punto|point)[\])]\s?\p{L}{2,})+/giu;
+const OBFUSCATED_AT = /[[(](?:at|arroba)[\])]/i;
+/** The character class of an address's local part, `[\p{L}\p{N}._%+-]`. */
+const LOCAL_PART = /[\p{L}\p{N}._%+-]/u;
+
+/** Width (1 or 2 code units) of the local-part character ending at `end`, or 0 when there is none. */
+function localPartCharBefore(text: string, end: number): number {
+  const code = text.charCodeAt(end - 1);
+  if (code < 0x80)
+    return (code >= 97 && code <= 122) ||
+      (code >= 65 && code <= 90) ||
+      (code >= 48 && code <= 57) ||
+      code === 46 || // .
+      code === 95 || // _
+      code === 37 || // %
+      code === 43 || // +
+      code === 45 // -
+      ? 1
+      : 0;
+  const width = code >= 0xdc00 && code < 0xe000 && end >= 2 && /[\ud800-\udbff]/.test(text[end - 2]!) ? 2 : 1;
+  return LOCAL_PART.test(text.slice(end - width, end)) ? width : 0;
+}
+
+/**
+ * Addresses in text order, as a global search for EMAIL would find them, without scanning the
+ * whole text: a match holds exactly one '@' and starts where the run of local-part characters
+ * before it starts, so the pattern is tried there only (sticky), once per '@'.
+ */
+function* emailMatches(text: string): Generator<RegExpExecArray> {
+  let searchedTo = 0;
+  for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    let width = start > 0 ? localPartCharBefore(text, start) : 0;
+    while (width > 0) {
+      start -= width;
+      width = start > 0 ? localPartCharBefore(text, start) : 0;
+    }
+    // A match starting before the end of the last one is one the global search skips past.
+    if (start === at || start < searchedTo) continue;
+    EMAIL.lastIndex = start;
+    const match = EMAIL.exec(text);
+    if (!match) continue;
+    searchedTo = match.index + match[0].length;
+    yield match;
+  }
+}
 
 const detectEmails: Detector = (text) => {
   const spans: PiiSpan[] = [];
-  for (const match of text.matchAll(EMAIL)) spans.push(span('EMAIL', match.index, match[0]));
-  for (const match of text.matchAll(OBFUSCATED_EMAIL)) spans.push(span('EMAIL', match.index, match[0]));
+  for (const match of emailMatches(text)) spans.push(span('EMAIL', match.index, match[0]));
+  if (OBFUSCATED_AT.test(text))
+    for (const match of text.matchAll(OBFUSCATED_EMAIL)) spans.push(span('EMAIL', match.index, match[0]));
   return spans;
 };
 
@@ -497,15 +543,15 @@ export const detectors: [PiiType, Detector][] = [
  * cue word, a street word, a name cue). Most feedback has none, and the full patterns are costly.
  */
 const ANCHORS: Record<PiiType, RegExp> = {
-  EMAIL: /@|\[at\]|\(at\)|\(arroba\)/i,
+  EMAIL: /@|[[(](?:at|arroba)[\])]/i,
   IBAN: /[A-Z]{2}\d{2}/i,
   CARD: /\d{4}/,
   TRACKING:
     /track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|env[ií]o|1Z|[A-Z]{2}\d{9}[A-Z]{2}|3S[A-Z]{4}|JJD|9[2-5]\d{20}/i,
   ORDER: /#\d|order|pedido|commande|bestel|auftrag|ordine|encomenda/i,
   PHONE: /\d[\d\s()./-]{7}/,
-  ADDRESS:
-    /\b(?:street|st|ave|road|rd|lane|ln|drive|dr|blvd|boulevard|way|court|ct|place|pl|terrace|close|crescent|square|gardens|grove|row|parkway|highway|hwy)\b|avenue|calle|c\/|avda|avenida|paseo|plaza|pza|camino|carrera|ronda|traves|carretera|rue|av\.|bd\b|chemin|all[ée]e|impasse|quai|route|cours|stra(?:ß|ss)e|str\.|weg\b|weg\s|allee|platz|gasse|damm|ufer|straat|laan|plein|gracht|kade|singel|dreef|\b(?:am|an der|auf der|im|in der|unter den)\s|via|viale|piazza|p\.zza|corso|largo|vicolo|strada|rua|r\.|travessa|pra[çc]a|estrada|alameda|address|direcci|adress|indirizzo|morada|endere|adres|ship|send|deliver|env[ií]/i,
+  // The address detector looks for its street words and cue phrases first, no anchor needed.
+  ADDRESS: /(?:)/,
   NAME: /./,
 };
 
@@ -523,14 +569,52 @@ const LOWER_CASE_ANCHORS = Object.fromEntries(
   ]),
 ) as Record<PiiType, RegExp>;
 
+/** Digits in the text and the longest run of consecutive digits, in one pass. */
+function digitStats(text: string): { digits: number; longestRun: number } {
+  let digits = 0;
+  let run = 0;
+  let longestRun = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 48 && code <= 57) {
+      digits++;
+      if (++run > longestRun) longestRun = run;
+    } else run = 0;
+  }
+  return { digits, longestRun };
+}
+
+/**
+ * Whether a detector can find anything, from the digits alone (exact: each minimum is what the
+ * detector's own patterns and checks need). Card numbers have 13 digits or more, phone numbers 8
+ * or more, order numbers 3; tracking numbers have six digits in a row, but for UPS ('1Z...').
+ */
+function digitsAllow(type: PiiType, text: string, digits: number, longestRun: number): boolean {
+  switch (type) {
+    case 'EMAIL':
+    case 'NAME':
+      return true;
+    case 'CARD':
+      return digits >= 13;
+    case 'PHONE':
+      return digits >= 8;
+    case 'ORDER':
+      return digits >= 3;
+    case 'TRACKING':
+      return longestRun >= 6 || text.includes('1Z');
+    default:
+      return digits > 0;
+  }
+}
+
 /** Finds PII spans, non-overlapping, in text order. */
 export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   const accepted: PiiSpan[] = [];
-  const hasDigit = /\d/.test(text);
+  const { digits, longestRun } = digitStats(text);
   const lowerCase = text.toLowerCase();
   const lower = lowerCase.length === text.length ? lowerCase : undefined;
   for (const [type, detect] of detectors) {
-    if (type !== 'EMAIL' && type !== 'NAME' && !hasDigit) continue;
+    if (!digitsAllow(type, text, digits, longestRun)) continue;
     if (!(lower === undefined ? ANCHORS[type].test(text) : LOWER_CASE_ANCHORS[type].test(lower))) continue;
     const found = detect(text, options, lower).sort((a, b) => a.start - b.start || b.end - a.end);
     for (const candidate of found) {

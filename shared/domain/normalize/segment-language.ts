@@ -107,3 +107,145 @@ export function segmentLanguage(segment: string): string | undefined {
   if (best.second * 2 > best.score) return undefined;
   return best.language;
 }
+
+/** Votes of one word (`lower[start, end)`), or undefined: only short words are looked up. */
+function votesOf(lower: string, start: number, end: number): [number, number][] | undefined {
+  return end - start <= MAX_FUNCTION_WORD ? votes.get(lower.slice(start, end)) : undefined;
+}
+
+function addWordVotes(weights: [number, number][] | undefined, scores: Float64Array): void {
+  if (weights) for (const [language, weight] of weights) scores[language]! += weight;
+}
+
+/** Character class for word splitting: LETTER, NUMBER or 0 (a separator). */
+function wordClass(code: number): number {
+  if (code < 0x80) {
+    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) return LETTER;
+    return code >= 48 && code <= 57 ? NUMBER : 0;
+  }
+  const kind = charClass(code);
+  return kind === LETTER || kind === NUMBER ? kind : 0;
+}
+
+/** Code point at `index` of `text`, the way addVotes reads it (a lone surrogate as itself). */
+function codeAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  if (code >= 0xd800 && code < 0xdc00 && index + 1 < text.length) return text.codePointAt(index) ?? code;
+  return code;
+}
+
+/** Whether `index` is in one of the ranges (flat start, end pairs). */
+function inRanges(ranges: readonly number[], index: number): boolean {
+  for (let k = 0; k < ranges.length; k += 2) if (index >= ranges[k]! && index < ranges[k + 1]!) return true;
+  return false;
+}
+
+/**
+ * Votes of the runs of letters in `lower[start, end)` outside the `hidden` ranges (a word with
+ * digits in it, a word cut by the head's end or partly hidden).
+ */
+function addLetterRunVotes(
+  lower: string,
+  start: number,
+  end: number,
+  hidden: readonly number[],
+  scores: Float64Array,
+): void {
+  let run = -1;
+  for (let i = start; i <= end; i++) {
+    const code = i < end ? codeAt(lower, i) : 32;
+    const width = code > 0xffff ? 2 : 1;
+    if (wordClass(code) === LETTER && !inRanges(hidden, i)) {
+      if (run < 0) run = i;
+    } else if (run >= 0) {
+      addWordVotes(votesOf(lower, run, i), scores);
+      run = -1;
+    }
+    i += width - 1;
+  }
+}
+
+export interface TextVotes {
+  /** Letters (UTF-16 units) in the head outside its hidden ranges. */
+  headLetters: number;
+  /**
+   * The head's function-word vote with digits and hidden ranges read as spaces, as
+   * functionWordVote(head, true) on the head with those replaced by spaces.
+   */
+  head: FunctionWordVote | undefined;
+  /** How many languages the long segments point to (segmentLanguage of each). */
+  segmentLanguages: number;
+}
+
+/**
+ * In one pass over one lower-cased copy of `text`: the letters and the function-word vote of its
+ * first `headLength` characters but the `hidden` ranges there (flat start, end pairs in text
+ * order: redaction placeholders), and the languages of its segments (`text` split by the global
+ * `segmentSeparator`; segments shorter than `minSegment` do not vote). Each word is looked up once
+ * for both. Undefined when lower-casing changes the text's length (offsets would not line up).
+ */
+export function textVotes(
+  text: string,
+  headLength: number,
+  hidden: readonly number[],
+  segmentSeparator: RegExp,
+  minSegment: number,
+): TextVotes | undefined {
+  const lower = text.toLowerCase();
+  if (lower.length !== text.length) return undefined;
+  const headScores = new Float64Array(languages.length);
+  const segmentScores = new Float64Array(languages.length);
+  const found = new Set<string>();
+  let headLetters = 0;
+  let segmentStart = 0;
+  segmentSeparator.lastIndex = 0;
+  let separator = segmentSeparator.exec(lower);
+  let wordStart = -1;
+  let digits = false;
+  let partlyHidden = false;
+  let nextHidden = 0; // the first hidden range not ended before i
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? codeAt(lower, i) : 32;
+    const width = code > 0xffff ? 2 : 1;
+    // A pair of surrogates across the head's end reads differently in the head: rare, not here.
+    if (width === 2 && i === headLength - 1) return undefined;
+    const kind = wordClass(code);
+    while (nextHidden < hidden.length && hidden[nextHidden + 1]! <= i) nextHidden += 2;
+    const isHidden = nextHidden < hidden.length && i >= hidden[nextHidden]!;
+    if (kind === LETTER && i < headLength && !isHidden) headLetters += width;
+    if (kind !== 0) {
+      if (wordStart < 0) {
+        wordStart = i;
+        digits = false;
+        partlyHidden = false;
+      }
+      if (kind === NUMBER) digits = true;
+      if (isHidden) partlyHidden = true;
+    } else if (wordStart >= 0) {
+      const weights = votesOf(lower, wordStart, i);
+      addWordVotes(weights, segmentScores);
+      // The head splits words at digits, hidden ranges and its end; a plain word inside it votes
+      // the same.
+      if (!digits && !partlyHidden && i <= headLength) addWordVotes(weights, headScores);
+      else if (wordStart < headLength)
+        addLetterRunVotes(lower, wordStart, Math.min(i, headLength), hidden, headScores);
+      wordStart = -1;
+    }
+    // Separators are not word characters: the word before one has been counted above.
+    if (separator?.index === i) {
+      if (i - segmentStart >= minSegment) {
+        const best = ranked(segmentScores);
+        if (best && best.score >= 2 && best.second * 2 <= best.score) found.add(best.language);
+      }
+      segmentScores.fill(0);
+      segmentStart = i + separator[0].length;
+      separator = segmentSeparator.exec(lower);
+    }
+    i += width - 1;
+  }
+  if (lower.length - segmentStart >= minSegment) {
+    const best = ranked(segmentScores);
+    if (best && best.score >= 2 && best.second * 2 <= best.score) found.add(best.language);
+  }
+  return { headLetters, head: ranked(headScores), segmentLanguages: found.size };
+}

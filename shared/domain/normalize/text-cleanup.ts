@@ -59,11 +59,14 @@ const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\u200C\u20
 // eslint-disable-next-line no-control-regex -- the same class, to test before replacing
 const INVISIBLE_TEST = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B\u200C\u200E\u200F\u2060\uFEFF]/;
 
+const SPACES = /[ \t\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g;
+/** What SPACES would change: a run of two or more, or a space other than ' '. */
+const UNTIDY_SPACES = /[\t\u00A0\u2000-\u200A\u202F\u205F\u3000]| {2}/;
+
 export function tidyWhitespace(text: string): string {
-  const spaced = (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text).replace(
-    /[ \t\u00A0\u2000-\u200A\u202F\u205F\u3000]+/g,
-    ' ',
-  );
+  const unix = text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+  // Most texts are spaced with single ' ': the replacement would copy them unchanged.
+  const spaced = UNTIDY_SPACES.test(unix) ? unix.replace(SPACES, ' ') : unix;
   // Most feedback is one paragraph: no lines to trim one by one.
   if (!spaced.includes('\n')) return spaced.trim();
   return spaced
