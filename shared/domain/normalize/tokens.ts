@@ -3,7 +3,7 @@
  * customer ids). The same value under the same key always gives the same token, so items about
  * one order stay linked; without the key nobody can tell which order it was.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 
 export type TokenKind = 'order' | 'tracking' | 'customer';
 
@@ -12,8 +12,19 @@ export function canonicalIdentifier(value: string): string {
   return value.replace(/[\s#\-./]/g, '').toUpperCase();
 }
 
+/** The last key as a KeyObject: HMAC with a prepared key skips converting the string per token. */
+let lastKey: { tokenKey: string; key: KeyObject } | undefined;
+
+function keyObjectOf(tokenKey: string): KeyObject {
+  if (lastKey?.tokenKey !== tokenKey) lastKey = { tokenKey, key: createSecretKey(tokenKey, 'utf8') };
+  return lastKey.key;
+}
+
 export function keyedToken(kind: TokenKind, value: string, tokenKey: string, hexLength = 8): string {
-  return createHmac('sha256', tokenKey).update(`${kind}\u0000${value}`).digest('hex').slice(0, hexLength);
+  return createHmac('sha256', keyObjectOf(tokenKey))
+    .update(`${kind}\u0000${value}`)
+    .digest('hex')
+    .slice(0, hexLength);
 }
 
 export function orderToken(orderRef: string, tokenKey: string): string {
