@@ -101,6 +101,13 @@ void describe('CosmosFeatureStore on the local emulator', () => {
     );
     const state = (await store.read<ProductFeatures>(featureKeys.product('COSMOS-HOT')))!.value;
     assert.equal(countsInDays(state, 'defect', 0, 1e6).n + countsInDays(state, 'delivery', 0, 1e6).n, 120);
+    // The writers did collide on the product document, so the ETag retries were exercised.
+    assert.ok(counting.counts.conflicts > 0, 'no ETag conflict happened');
+    const published = writers.reduce(
+      (sum, writer) => sum + writer.publisher.bodies('feedback-scored').length,
+      0,
+    );
+    assert.equal(published, 120);
 
     // One partition's worth of steady traffic: grouped by product, far under 3 operations per item.
     const steady = new CountingFeatureStore(store);

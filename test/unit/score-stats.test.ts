@@ -50,7 +50,7 @@ void test('binomial upper tail', () => {
 });
 
 void test('sensitivity maps to a per-test threshold that rises with it', () => {
-  close(alphaOf(0.5), 1e-3 / 48);
+  close(alphaOf(0.5), 1e-4 / 48);
   assert.ok(alphaOf(0) < alphaOf(0.5) && alphaOf(0.5) < alphaOf(1));
   assert.equal(alphaOf(2), alphaOf(1));
 });

@@ -7,8 +7,9 @@ import type { ExpectedEvents } from './expected-events.js';
 export interface ScoreSettings {
   /**
    * 0..1; higher alerts more readily. It sets the tolerated false alarms per product × category
-   * per day on steady data, 10^-(4 - 2 × sensitivity) (1 in 1,000 days at the default 0.5),
-   * split over the 48 tests a stream gets per day (hourly and trailing-24 h windows).
+   * per day on steady data, 10^-(5 - 2 × sensitivity) (1 in 10,000 days at the default 0.5, so
+   * a catalog of 1,000 product × category streams sees about one a fortnight), split over the 48
+   * tests a stream gets per day (hourly and trailing-24 h windows).
    */
   sensitivity: number;
   /** An anomaly needs at least this many counted items in its window. */
@@ -60,8 +61,8 @@ export const TESTS_PER_STREAM_DAY = 48;
 /** The tail-probability threshold one test must beat (Bonferroni over a stream's daily tests). */
 export function alphaOf(sensitivity: number): number {
   const clamped = Math.min(1, Math.max(0, sensitivity));
-  return 10 ** -(4 - 2 * clamped) / TESTS_PER_STREAM_DAY;
+  return 10 ** -(5 - 2 * clamped) / TESTS_PER_STREAM_DAY;
 }
 
 /** Version of the scoring rules, recorded in every score block's provenance. */
-export const SCORE_MODEL_VERSION = 'score-2026-11.1';
+export const SCORE_MODEL_VERSION = 'score-2026-11.2';
