@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CosmosClient, type Container } from '@azure/cosmos';
 import { ensureCosmosSchema } from '../shared/adapters/cosmos.js';
-import { settings } from '../shared/topology.js';
+import { escalationSchedule } from '../shared/stages/escalation.js';
+import { settings, stages } from '../shared/topology.js';
 import { COSMOS_EMULATOR_KEY, startCosmos } from '../local/services/cosmos.js';
+import { disabledSettingName } from '../local/devhost/disabled.js';
 import { startLocalStack } from '../local/stack.js';
 import { benchClassify } from './classify.js';
 import { benchEventHubs } from './eventhubs.js';
@@ -61,17 +63,12 @@ const benches: { name: string; target: string; run: () => Promise<Figures> }[] =
   {
     name: 'ingest',
     target: '>= 1,000 accepted/s; p99 < 100 ms at a steady 300 requests/s (local stack)',
-    run: async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
-      const stack = await startLocalStack({ dataDir, httpPort: 0 });
-      try {
-        const secret = (stack.settings[settings.genericSecrets] ?? '').split(',')[0] ?? '';
-        return await benchIngest(stack.baseUrl, secret);
-      } finally {
-        await stack.stop();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+    run: async () => ({
+      // As in Azure, where ingest scales on its own: downstream triggers are disabled.
+      ...(await benchIngestOnStack({ downstream: 'disabled' })),
+      // The same run with normalize, classify, score and route competing for the same cores.
+      ...prefixed('fullStack', await benchIngestOnStack({ downstream: 'running' })),
+    }),
   },
   {
     name: 'eventhubs',
@@ -100,6 +97,41 @@ async function withEmulatorContainer(
     await cosmos.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The downstream functions (event and timer triggers) that ingest does not need to answer. */
+const downstreamFunctions = [
+  stages.normalize.functionName,
+  stages.classify.functionName,
+  stages.score.functionName,
+  stages.route.functionName,
+  escalationSchedule.name,
+  'ingestExport',
+];
+
+async function benchIngestOnStack(options: { downstream: 'disabled' | 'running' }): Promise<Figures> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-stack-'));
+  const settingsOverride =
+    options.downstream === 'disabled'
+      ? Object.fromEntries(downstreamFunctions.map((name) => [disabledSettingName(name), 'true']))
+      : {};
+  const stack = await startLocalStack({ dataDir, httpPort: 0, settingsOverride });
+  try {
+    const secret = (stack.settings[settings.genericSecrets] ?? '').split(',')[0] ?? '';
+    return await benchIngest(stack.baseUrl, secret);
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function prefixed(prefix: string, figures: Figures): Figures {
+  return Object.fromEntries(
+    Object.entries(figures).map(([name, value]) => [
+      `${prefix}${name[0]?.toUpperCase()}${name.slice(1)}`,
+      value,
+    ]),
+  );
 }
 
 async function main(): Promise<void> {
