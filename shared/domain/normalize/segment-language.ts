@@ -63,10 +63,7 @@ function addVotes(lower: string, scores: Float64Array, numbers: boolean): void {
     if (isWordChar(code, numbers)) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      if (i - start <= MAX_FUNCTION_WORD) {
-        const weights = votes.get(lower.slice(start, i));
-        if (weights) for (const [language, weight] of weights) scores[language]! += weight;
-      }
+      addWordVotes(votesOf(lower, start, i), scores);
       start = -1;
     }
     i += width - 1;
@@ -108,9 +105,31 @@ export function segmentLanguage(segment: string): string | undefined {
   return best.language;
 }
 
+/**
+ * Lengths (bit per length) of the function words by first and by last character code (below 256):
+ * most words of a text fail one of the two and are never sliced out to be looked up.
+ */
+const lengthsByFirst = new Uint8Array(256);
+const lengthsByLast = new Uint8Array(256);
+for (const word of votes.keys()) {
+  const first = word.charCodeAt(0);
+  const last = word.charCodeAt(word.length - 1);
+  if (first < 256) lengthsByFirst[first]! |= 1 << word.length;
+  if (last < 256) lengthsByLast[last]! |= 1 << word.length;
+}
+/** Characters from 256 up are not in the tables: their words are looked up. */
+const NO_FILTER = 0xff;
+
 /** Votes of one word (`lower[start, end)`), or undefined: only short words are looked up. */
 function votesOf(lower: string, start: number, end: number): [number, number][] | undefined {
-  return end - start <= MAX_FUNCTION_WORD ? votes.get(lower.slice(start, end)) : undefined;
+  const length = end - start;
+  if (length > MAX_FUNCTION_WORD) return undefined;
+  const first = lower.charCodeAt(start);
+  const last = lower.charCodeAt(end - 1);
+  const byFirst = first < 256 ? lengthsByFirst[first]! : NO_FILTER;
+  const byLast = last < 256 ? lengthsByLast[last]! : NO_FILTER;
+  if ((byFirst & byLast & (1 << length)) === 0) return undefined;
+  return votes.get(lower.slice(start, end));
 }
 
 function addWordVotes(weights: [number, number][] | undefined, scores: Float64Array): void {
