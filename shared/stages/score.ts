@@ -23,11 +23,13 @@ import {
 import {
   dayOfHour,
   featureKeys,
+  fromStoredFeatures,
   hourOf,
   mergeHistory,
   ownHistoryDays,
   scoreProductBatch,
   supplierRecurrence,
+  toStoredFeatures,
   type CategoryBaseline,
   type SupplierRecurrence,
   type FeatureStore,
@@ -36,6 +38,7 @@ import {
   type ProductHistory,
   type ScoreCatalogEntry,
   type ScoreSettings,
+  type StoredProductFeatures,
   type Versioned,
 } from '../domain/score/index.js';
 import type { Clock, EventPublisher, FeedbackStore, Logger, OutgoingEvent, Quarantine } from './ports.js';
@@ -186,6 +189,11 @@ export function makeScore(
     }
   }
 
+  async function readState(key: string): Promise<Versioned<ProductFeatures> | undefined> {
+    const read = await featureStore.read<StoredProductFeatures | ProductFeatures>(key);
+    return read && { value: fromStoredFeatures(read.value), etag: read.etag };
+  }
+
   async function scoreProduct(productKey: string, events: ClassifiedEvent[]): Promise<ItemOutcome[]> {
     const key = featureKeys.product(productKey);
     const catalogEntry =
@@ -197,7 +205,7 @@ export function makeScore(
       // The state this process last wrote is tried first, without a read; if anyone else wrote
       // since, its ETag no longer matches, the write conflicts and the next attempt reads.
       const cached = attempt === 0 ? takeCachedState(key) : undefined;
-      const current = cached ?? (await featureStore.read<ProductFeatures>(key));
+      const current = cached ?? (await readState(key));
       const state = current?.value;
       const needsHistory = state?.historyFromDay !== undefined && state.historyFromDay <= maxDay - 357;
       const isNew =
@@ -219,7 +227,11 @@ export function makeScore(
       if (Object.keys(result.historyAppend).length > 0)
         await appendHistory(productKey, result.historyAppend, watermarkDay);
       if (result.changed) {
-        const written = await featureStore.write(key, result.state, current?.etag);
+        const written = await featureStore.write(
+          key,
+          toStoredFeatures(result.state, settings.latenessHours),
+          current?.etag,
+        );
         if (!written.ok) {
           if (attempt >= maxRetries) throw new Error(`score: features of ${productKey} kept conflicting`);
           if (!cached) await sleep(Math.random() * Math.min(50, 2 ** attempt));

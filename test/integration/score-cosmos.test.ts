@@ -15,7 +15,8 @@ import {
   CountingFeatureStore,
   featureKeys,
   type CategoryBaseline,
-  type ProductFeatures,
+  fromStoredFeatures,
+  type StoredProductFeatures,
 } from '../../shared/domain/score/index.js';
 import { cosmosContainers } from '../../shared/topology.js';
 import { makeHarness, testContext } from '../fixtures/score/harness.js';
@@ -99,7 +100,9 @@ void describe('CosmosFeatureStore on the local emulator', () => {
           await writer.handler(batch, testContext());
       }),
     );
-    const state = (await store.read<ProductFeatures>(featureKeys.product('COSMOS-HOT')))!.value;
+    const state = fromStoredFeatures(
+      (await store.read<StoredProductFeatures>(featureKeys.product('COSMOS-HOT')))!.value,
+    );
     assert.equal(countsInDays(state, 'defect', 0, 1e6).n + countsInDays(state, 'delivery', 0, 1e6).n, 120);
     // The writers did collide on the product document, so the ETag retries were exercised.
     assert.ok(counting.counts.conflicts > 0, 'no ETag conflict happened');

@@ -11,7 +11,8 @@ import {
   featureKeys,
   incidentKeyOf,
   MemoryFeatureStore,
-  type ProductFeatures,
+  fromStoredFeatures,
+  type StoredProductFeatures,
 } from '../../shared/domain/score/index.js';
 import { firedAlerts, makeHarness, testContext } from '../fixtures/score/harness.js';
 import { batches, generateSeries, makeClassifiedEvent, mulberry32 } from '../fixtures/score/synthetic.js';
@@ -141,7 +142,9 @@ void test('many parallel updates to one product lose no count, through ETag conf
         await writer.handler(batch, testContext());
     }),
   );
-  const state = (await store.read<ProductFeatures>(featureKeys.product('HOT-1')))!.value;
+  const state = fromStoredFeatures(
+    (await store.read<StoredProductFeatures>(featureKeys.product('HOT-1')))!.value,
+  );
   const counted = countsInDays(state, 'defect', 0, 1e6).n + countsInDays(state, 'delivery', 0, 1e6).n;
   assert.equal(counted, 400);
   const markers = Object.values(state.hours).reduce(

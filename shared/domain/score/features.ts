@@ -385,3 +385,113 @@ export function componentRecurrence(state: ProductFeatures, day: number, compone
   for (let d = day - 27; d <= day; d++) total += state.days[d]?.comp[component] ?? 0;
   return total;
 }
+
+/*
+ * Stored shape of the product document. The per-batch write serialises the whole document, so
+ * it is kept compact: counts as arrays, hours and days as arrays of entries, and the days that
+ * can no longer change (all their hours older than the lateness allowance) as one JSON text,
+ * serialised once when they close instead of on every write.
+ */
+
+/** [n, neg, sent, crit] */
+type StoredCounts = [number, number, number, number];
+/** [n, neg, sent, crit, dc, cust?] */
+type StoredDayCounts = [number, number, number, number, number, string[]?];
+type StoredHour = [hour: number, counts: Record<string, StoredCounts>, seen?: Record<string, string>];
+type StoredDay = [
+  day: number,
+  counts: Record<string, StoredDayCounts>,
+  hourly: number[],
+  components: Record<string, number>,
+];
+
+/** The product document as stored (`product:<productKey>`); version 1 was `ProductFeatures` itself. */
+export interface StoredProductFeatures extends Omit<ProductFeatures, 'schemaVersion' | 'hours' | 'days'> {
+  schemaVersion: 2;
+  hours: StoredHour[];
+  /** Days that can still receive items. */
+  days: StoredDay[];
+  /** JSON text of the older days (`StoredDay[]`), which never change again. */
+  closedDays: string;
+}
+
+function storedHour(hour: string, bucket: HourBucket): StoredHour {
+  const counts: Record<string, StoredCounts> = {};
+  for (const category in bucket.c) {
+    const value = bucket.c[category]!;
+    counts[category] = [value.n, value.neg, value.sent, value.crit];
+  }
+  return bucket.seen === undefined ? [Number(hour), counts] : [Number(hour), counts, bucket.seen];
+}
+
+function storedDay(day: string, bucket: DayBucket): StoredDay {
+  const counts: Record<string, StoredDayCounts> = {};
+  for (const category in bucket.c) {
+    const value = bucket.c[category]!;
+    counts[category] =
+      value.cust === undefined
+        ? [value.n, value.neg, value.sent, value.crit, value.dc]
+        : [value.n, value.neg, value.sent, value.crit, value.dc, value.cust];
+  }
+  return [Number(day), counts, bucket.h, bucket.comp];
+}
+
+/**
+ * The closed days' text of a state, kept while its closed days stay the same (they only grow at
+ * the front and leave at the back, once per event day). Closed days are never changed in place:
+ * an item on a closed day is late, with the lateness fixed for the life of the process.
+ */
+const closedDayTexts = new WeakMap<ProductFeatures, { from: number; before: number; text: string }>();
+
+/** The document to store for `state`; days before the lateness allowance go into `closedDays`. */
+export function toStoredFeatures(state: ProductFeatures, latenessHours: number): StoredProductFeatures {
+  const closedBefore = dayOfHour(state.watermarkHour - latenessHours);
+  const { schemaVersion: _version, hours, days, ...rest } = state;
+  const openDays: StoredDay[] = [];
+  let firstDay = Infinity;
+  // Day keys are integers, so they iterate in ascending order.
+  for (const key in days) {
+    const day = Number(key);
+    if (day < firstDay) firstDay = day;
+    if (day >= closedBefore) openDays.push(storedDay(key, days[key]!));
+  }
+  let closed = closedDayTexts.get(state);
+  if (closed?.from !== firstDay || closed.before !== closedBefore) {
+    const closedDays: StoredDay[] = [];
+    for (const key in days) if (Number(key) < closedBefore) closedDays.push(storedDay(key, days[key]!));
+    closed = { from: firstDay, before: closedBefore, text: JSON.stringify(closedDays) };
+    closedDayTexts.set(state, closed);
+  }
+  const storedHours: StoredHour[] = [];
+  for (const key in hours) storedHours.push(storedHour(key, hours[key]!));
+  return { ...rest, schemaVersion: 2, hours: storedHours, days: openDays, closedDays: closed.text };
+}
+
+/** The state of a stored product document; a version 1 document is the state itself. */
+export function fromStoredFeatures(doc: StoredProductFeatures | ProductFeatures): ProductFeatures {
+  if (doc.schemaVersion === 1) return doc;
+  if ((doc as { schemaVersion: unknown }).schemaVersion !== 2)
+    throw new Error(
+      `product features ${doc.productKey}: unknown schemaVersion ${String((doc as { schemaVersion: unknown }).schemaVersion)}`,
+    );
+  const { schemaVersion: _version, hours: storedHours, days: openDays, closedDays, ...rest } = doc;
+  const hours: Record<string, HourBucket> = {};
+  for (const [hour, counts, seen] of storedHours) {
+    const c: Record<string, Counts> = {};
+    for (const category in counts) {
+      const [n, neg, sent, crit] = counts[category]!;
+      c[category] = { n, neg, sent, crit };
+    }
+    hours[hour] = seen === undefined ? { c } : { c, seen };
+  }
+  const days: Record<string, DayBucket> = {};
+  for (const [day, counts, h, comp] of [...(JSON.parse(closedDays) as StoredDay[]), ...openDays]) {
+    const c: Record<string, DayCounts> = {};
+    for (const category in counts) {
+      const [n, neg, sent, crit, dc, cust] = counts[category]!;
+      c[category] = cust === undefined ? { n, neg, sent, crit, dc } : { n, neg, sent, crit, dc, cust };
+    }
+    days[day] = { c, h, comp };
+  }
+  return { ...rest, schemaVersion: 1, hours, days };
+}
