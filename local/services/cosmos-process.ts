@@ -1,39 +1,75 @@
 /**
- * Child-process entry for the local Cosmos DB emulator: `@vercel/cosmosdb-server` over plain
- * HTTP on loopback, made durable with a write-ahead log.
+ * Child-process entry for the local Cosmos DB emulator: `@vercel/cosmosdb-server`'s in-memory
+ * account and routes, served over plain HTTP on loopback, made durable with a write-ahead log.
  *
- * The npm server keeps everything in memory. Every successful mutating request (create, upsert,
- * replace, patch, delete) is appended to a write-ahead log before its response is sent, and
- * replayed into a fresh server at start-up, so data survives a restart or a kill. The log is
- * compacted into a snapshot (every database, container and document) after each start-up replay
- * and at a clean shutdown: `cosmos-snapshot.jsonl` covers the logs up to its generation, and
- * `cosmos-wal-<generation>.jsonl` holds what came after, so a crash at any point loses nothing.
+ * After each successful write, and before its response is sent, the state of every resource it
+ * touched (the document as stored, with its `_etag` and `_ts`, or its absence) is appended to the
+ * log (see cosmos-state.ts). At start-up the snapshot and the newer logs are loaded straight into
+ * the account, so documents come back exactly as they were and in seconds. The log is compacted
+ * into a snapshot after each start-up and at a clean shutdown: `cosmos-snapshot.jsonl` covers the
+ * logs up to its generation, and `cosmos-wal-<generation>.jsonl` holds what came after, so a
+ * crash at any point loses no acknowledged write.
+ *
+ * Data directories written by the earlier version (which logged requests, not states) are still
+ * read: those requests are run through the server's handlers once, then compacted.
  *
  * Usage: node cosmos-process.js --port 0 --data-dir .local/cosmos
  * Prints `cosmos emulator ready on 127.0.0.1:<port>` when it accepts connections.
  */
-import { createHttpServer } from '@vercel/cosmosdb-server';
+import accountModule from '@vercel/cosmosdb-server/lib/account/index.js';
+import routesModule from '@vercel/cosmosdb-server/lib/routes.js';
+import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
+import {
+  currentState,
+  isLoggedWrite,
+  restore,
+  snapshotEntries,
+  touchedResources,
+  type Account,
+  type StateEntry,
+} from './cosmos-state.js';
 
-interface WalEntry {
+type Body = Record<string, unknown>;
+type RouteHandler = (
+  account: Account,
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: Record<string, string>,
+) => unknown;
+// The package is CommonJS: its exports are the modules' `default` properties.
+const route = routesModule.default as (
+  req: IncomingMessage,
+) => [Record<string, string>, RouteHandler] | undefined;
+
+/** A request as the earlier version logged it. */
+interface LegacyRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
   body: string;
+}
+
+interface SnapshotHeader {
+  /** 2: state entries; absent: requests (the earlier version). */
+  format?: number;
+  coversGeneration: number;
 }
 
 const { values } = parseArgs({
@@ -58,230 +94,284 @@ function walFiles(): { generation: number; path: string }[] {
     .sort((a, b) => a.generation - b.generation);
 }
 
-const server = createHttpServer();
-const inner = server.listeners('request')[0] as (req: IncomingMessage, res: ServerResponse) => void;
-server.removeAllListeners('request');
-
-const replayedHeaders = [
-  'content-type',
-  'x-ms-documentdb-partitionkey',
-  'x-ms-documentdb-is-upsert',
-  'x-ms-documentdb-query',
-];
-// if-match is not replayed: the original write succeeded, so its replay must too.
+let account: Account;
 let walFd: number | undefined;
-/** replaying: writes come from the log itself; serving: writes are logged; closing: writes are refused. */
-let state: 'replaying' | 'serving' | 'closing' = 'replaying';
+/** starting: loading from disk, requests refused; serving: writes are logged; closing: writes refused. */
+let state: 'starting' | 'serving' | 'closing' = 'starting';
+let currentGeneration = 0;
 
-server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-  const mutating =
-    req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'DELETE';
+/** Calls `visit` with each line of a file, reading it in chunks (a log can outgrow one string). */
+function forEachLine(path: string, visit: (line: string) => void): void {
+  const fd = openSync(path, 'r');
+  const chunk = Buffer.alloc(1 << 20);
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  try {
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      const lines = (pending + decoder.write(chunk.subarray(0, read))).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach((line) => visit(line));
+    }
+    pending += decoder.end();
+    if (pending !== '') visit(pending);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Runs a request the earlier version logged through the server's own handler, in process. */
+async function applyLegacyRequest(entry: LegacyRequest): Promise<void> {
+  const request = Object.assign(Readable.from([Buffer.from(entry.body)], { objectMode: false }), {
+    method: entry.method,
+    url: entry.url,
+    headers: entry.headers,
+  }) as unknown as IncomingMessage;
+  const matched = route(request);
+  if (!matched) return;
+  const response = { statusCode: 200, setHeader: () => undefined } as unknown as ServerResponse;
+  try {
+    await matched[1](account, request, response, matched[0]);
+  } catch {
+    // The original request failed the same way and changed nothing.
+  }
+}
+
+/**
+ * Loads one file's entries into the account, in order. A torn last line (a kill mid-append) was
+ * never acknowledged and is skipped; the snapshot is written whole, so there it is corruption.
+ */
+async function load(
+  path: string,
+  options: { skipFirstLine: boolean; tornLineAllowed: boolean },
+): Promise<number> {
+  let loaded = 0;
+  const legacy: LegacyRequest[] = [];
+  let first = true;
+  forEachLine(path, (line) => {
+    if (first && options.skipFirstLine) return void (first = false);
+    if (line.trim() === '') return;
+    let entry: StateEntry | LegacyRequest;
+    try {
+      entry = JSON.parse(line) as StateEntry | LegacyRequest;
+    } catch (error) {
+      if (options.tornLineAllowed) return;
+      throw error;
+    }
+    if ('method' in entry) legacy.push(entry);
+    else restore(account, entry);
+    loaded += 1;
+  });
+  for (const entry of legacy) await applyLegacyRequest(entry);
+  return loaded;
+}
+
+/** Loads the snapshot and then the newer logs; returns the newest generation they cover. */
+async function loadAll(): Promise<{ loaded: number; generation: number }> {
+  let covered = -1;
+  let loaded = 0;
+  if (existsSync(snapshotPath)) {
+    forEachLine(snapshotPath, (line) => {
+      if (covered === -1) covered = (JSON.parse(line) as SnapshotHeader).coversGeneration;
+    });
+    loaded += await load(snapshotPath, { skipFirstLine: true, tornLineAllowed: false });
+  }
+  let generation = covered;
+  for (const file of walFiles()) {
+    if (file.generation <= covered) continue;
+    loaded += await load(file.path, { skipFirstLine: false, tornLineAllowed: true });
+    generation = Math.max(generation, file.generation);
+  }
+  return { loaded, generation: Math.max(generation, 0) };
+}
+
+/** Writes every resource as one snapshot covering the logs up to `generation`, then drops those logs. */
+function writeSnapshot(generation: number): void {
+  const temporary = `${snapshotPath}.tmp`;
+  const fd = openSync(temporary, 'w');
+  try {
+    const header: SnapshotHeader = { format: 2, coversGeneration: generation };
+    let buffered = JSON.stringify(header) + '\n';
+    for (const entry of snapshotEntries(account)) {
+      buffered += JSON.stringify(entry) + '\n';
+      if (buffered.length > 1 << 20) {
+        writeSync(fd, buffered);
+        buffered = '';
+      }
+    }
+    writeSync(fd, buffered);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, snapshotPath);
+  for (const file of walFiles()) if (file.generation <= generation) rmSync(file.path, { force: true });
+}
+
+function isWrite(req: IncomingMessage): boolean {
+  const mutating = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method ?? '');
   const isQuery =
     req.headers['x-ms-documentdb-isquery'] === 'true' ||
     req.headers['content-type'] === 'application/query+json';
-  if (state === 'closing' && mutating && !isQuery) {
+  return mutating && !isQuery;
+}
+
+function pathSegments(req: IncomingMessage): string[] {
+  return new URL(req.url ?? '/', 'http://emulator').pathname.split('/').filter((segment) => segment !== '');
+}
+
+/** Collects a request's body as the server's handler reads it (only batches need it logged). */
+function teeBody(req: IncomingMessage): () => unknown {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return () => {
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/**
+ * Appends the state of every resource the write touched; false when there is no log to write to
+ * (shutting down), in which case the write must not be acknowledged.
+ */
+function logWrite(
+  req: IncomingMessage,
+  params: Record<string, string>,
+  responseBody: unknown,
+  requestBody: unknown,
+): boolean {
+  if (walFd === undefined) return false;
+  const refs = touchedResources(account, {
+    method: req.method ?? '',
+    segments: pathSegments(req),
+    params,
+    partitionKeyHeader: req.headers['x-ms-documentdb-partitionkey'] as string | undefined,
+    isBatch: req.headers['x-ms-cosmos-is-batch-request'] === 'true',
+    requestBody,
+    responseBody,
+  });
+  const lines = refs.flatMap((ref) => {
+    const entry = currentState(account, ref);
+    return entry ? [JSON.stringify(entry)] : [];
+  });
+  if (lines.length > 0) writeSync(walFd, lines.join('\n') + '\n');
+  return true;
+}
+
+/** The server reports no real query metrics: every figure is zero but the output count. */
+const queryMetrics = [
+  'totalExecutionTimeInMs',
+  'queryCompileTimeInMs',
+  'queryLogicalPlanBuildTimeInMs',
+  'queryPhysicalPlanBuildTimeInMs',
+  'queryOptimizationTimeInMs',
+  'VMExecutionTimeInMs',
+  'indexLookupTimeInMs',
+  'documentLoadTimeInMs',
+  'systemFunctionExecuteTimeInMs',
+  'userFunctionExecuteTimeInMs',
+]
+  .map((name) => `${name}=0.00`)
+  .concat(
+    'retrievedDocumentCount=0',
+    'retrievedDocumentSize=0',
+    'outputDocumentCount=1',
+    'outputDocumentSize=0',
+    'writeOutputTimeInMs=0.00',
+    'indexUtilizationRatio=0.00',
+  )
+  .join(';');
+
+/** Sends a handler's result with the headers the server's own request handler sets. */
+function respond(req: IncomingMessage, res: ServerResponse, body: Body | undefined): void {
+  if (body && res.statusCode > 399 && !body.message) body.message = '';
+  if (typeof body?._etag === 'string') res.setHeader('etag', body._etag);
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-location', `https://${req.headers.host ?? ''}${req.url ?? ''}`);
+  res.setHeader('connection', 'close');
+  res.setHeader('x-ms-activity-id', randomUUID());
+  res.setHeader('x-ms-request-charge', '1');
+  if (req.headers['x-ms-documentdb-populatequerymetrics'])
+    res.setHeader('x-ms-documentdb-query-metrics', queryMetrics);
+  if (req.headers['a-im'] && res.statusCode === 200) {
+    // Change feed: the server keeps no history, so a conditional read is always "not modified".
+    if (req.headers['if-none-match']) res.statusCode = 304;
+    res.setHeader('etag', '1');
+  }
+  res.end(JSON.stringify(body));
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const write = isWrite(req);
+  if (state === 'starting' || (state === 'closing' && write)) {
     res
       .writeHead(503, { 'content-type': 'application/json' })
       .end(JSON.stringify({ code: 'ServiceUnavailable' }));
     return;
   }
-  if (!mutating || isQuery || state === 'replaying' || walFd === undefined) {
-    inner(req, res);
-    return;
+  const matched = route(req);
+  if (!matched) {
+    res.statusCode = 400;
+    return respond(req, res, { message: 'no route' });
   }
-  const chunks: Buffer[] = [];
-  // Tee the body: we record it, and the inner handler reads it as usual.
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const originalEnd = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.end = ((...args: unknown[]) => {
-    if (res.statusCode < 300 && walFd !== undefined) {
-      const headers: Record<string, string> = {};
-      for (const name of replayedHeaders) {
-        const value = req.headers[name];
-        if (typeof value === 'string') headers[name] = value;
-      }
-      const entry: WalEntry = {
-        method: req.method ?? 'POST',
-        url: req.url ?? '/',
-        headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-      };
-      writeSync(walFd, JSON.stringify(entry) + '\n');
-    }
-    return originalEnd(...args);
-  }) as typeof res.end;
-  inner(req, res);
-});
-
-function send(port: number, entry: WalEntry): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: entry.method,
-        path: entry.url,
-        headers: { ...entry.headers, authorization: 'replay', 'x-ms-date': new Date().toUTCString() },
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve());
-      },
-    );
-    request.on('error', reject);
-    request.end(entry.body);
-  });
-}
-
-function readEntries(path: string): WalEntry[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .flatMap((line) => {
-      try {
-        return [JSON.parse(line) as WalEntry];
-      } catch {
-        return []; // a torn final line from a kill mid-write: that request was never acknowledged
-      }
-    });
-}
-
-interface SnapshotHeader {
-  coversGeneration: number;
-}
-
-/** The document an entry writes (`db/coll/id`), or undefined for databases and containers. */
-function documentOf(entry: WalEntry): string | undefined {
-  const path = entry.url.split('?')[0] ?? '';
-  const match = /^\/dbs\/([^/]+)\/colls\/([^/]+)\/docs(?:\/([^/]+))?\/?$/.exec(path);
-  if (!match) return undefined;
-  if (match[3]) return `${match[1]}/${match[2]}/${decodeURIComponent(match[3])}`;
+  if (write && !isLoggedWrite(req.method ?? '', pathSegments(req))) {
+    res.statusCode = 501;
+    return respond(req, res, { message: 'this write is not supported by the durable local emulator' });
+  }
+  const [params, handler] = matched;
+  const isBatch = req.headers['x-ms-cosmos-is-batch-request'] === 'true';
+  const requestBody = write && isBatch ? teeBody(req) : undefined;
+  let body: Body | undefined;
   try {
-    return `${match[1]}/${match[2]}/${String((JSON.parse(entry.body) as { id?: unknown }).id)}`;
-  } catch {
-    return `${match[1]}/${match[2]}/?`;
+    body = (await handler(account, req, res, params)) as Body | undefined;
+  } catch (error) {
+    console.error(error);
+    res.statusCode = 500;
+    body = { message: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/**
- * Applies entries with the order that matters kept: writes to one document in log order, and
- * database and container writes as barriers; writes to different documents run in parallel.
- */
-async function apply(port: number, entries: WalEntry[]): Promise<void> {
-  const lastWrite = new Map<string, Promise<void>>();
-  let inFlight = new Set<Promise<void>>();
-  for (const entry of entries) {
-    const document = documentOf(entry);
-    if (document === undefined) {
-      await Promise.all(inFlight);
-      inFlight = new Set();
-      lastWrite.clear();
-      await send(port, entry);
-      continue;
-    }
-    if (inFlight.size >= 64) await Promise.race(inFlight);
-    const previous = lastWrite.get(document) ?? Promise.resolve();
-    const write: Promise<void> = previous.then(() => send(port, entry));
-    lastWrite.set(document, write);
-    inFlight.add(write);
-    void write.finally(() => inFlight.delete(write));
-  }
-  await Promise.all(inFlight);
-}
-
-/** Replays the snapshot and then the newer logs. */
-async function replay(port: number): Promise<{ applied: number; generation: number }> {
-  let covered = -1;
-  let applied = 0;
-  if (existsSync(snapshotPath)) {
-    const [headerLine, ...rest] = readFileSync(snapshotPath, 'utf8').split('\n');
-    covered = (JSON.parse(headerLine ?? '{}') as SnapshotHeader).coversGeneration;
-    const entries = rest.filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as WalEntry);
-    await apply(port, entries);
-    applied += entries.length;
-  }
-  let generation = covered;
-  for (const file of walFiles()) {
-    if (file.generation <= covered) continue;
-    const entries = readEntries(file.path);
-    console.log(`cosmos emulator replaying ${entries.length} logged writes`);
-    await apply(port, entries);
-    applied += entries.length;
-    generation = Math.max(generation, file.generation);
-  }
-  return { applied, generation: Math.max(generation, 0) };
-}
-
-async function getJson<T>(port: number, path: string): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-    headers: { authorization: 'snapshot', 'x-ms-date': new Date().toUTCString() },
-  });
-  return (await response.json()) as T;
-}
-
-/** Writes every database, container and document as one snapshot covering logs up to `generation`. */
-async function snapshot(port: number, generation: number): Promise<void> {
-  const lines: string[] = [JSON.stringify({ coversGeneration: generation } satisfies SnapshotHeader)];
-  const entry = (method: string, url: string, body: unknown, headers: Record<string, string> = {}): string =>
-    JSON.stringify({
-      method,
-      url,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-    });
-  const strip = (resource: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.entries(resource).filter(([key]) => !key.startsWith('_')));
-  const { Databases } = await getJson<{ Databases: { id: string }[] }>(port, '/dbs');
-  for (const database of Databases) {
-    lines.push(entry('POST', '/dbs', { id: database.id }));
-    const { DocumentCollections } = await getJson<{
-      DocumentCollections: { id: string; partitionKey?: { paths?: string[] }; defaultTtl?: number }[];
-    }>(port, `/dbs/${database.id}/colls`);
-    for (const collection of DocumentCollections) {
-      lines.push(entry('POST', `/dbs/${database.id}/colls`, strip(collection)));
-      const keyPath = (collection.partitionKey?.paths?.[0] ?? '/id').slice(1).split('/');
-      const { Documents } = await getJson<{ Documents: Record<string, unknown>[] }>(
-        port,
-        `/dbs/${database.id}/colls/${collection.id}/docs`,
-      );
-      for (const document of Documents) {
-        const keyValue = keyPath.reduce<unknown>(
-          (value, part) => (value as Record<string, unknown> | undefined)?.[part],
-          document,
-        );
-        lines.push(
-          entry('POST', `/dbs/${database.id}/colls/${collection.id}/docs`, strip(document), {
-            'x-ms-documentdb-is-upsert': 'true',
-            'x-ms-documentdb-partitionkey': JSON.stringify([keyValue ?? null]),
-          }),
-        );
+  // A batch can apply some operations and still fail, so its documents are always logged.
+  if (write && (res.statusCode < 300 || isBatch)) {
+    try {
+      if (!logWrite(req, params, body, requestBody?.())) {
+        res.statusCode = 503;
+        body = { code: 'ServiceUnavailable', message: 'the emulator is shutting down' };
       }
+    } catch (error) {
+      console.error('cosmos emulator could not log a write', error);
+      res.statusCode = 500;
+      body = { message: 'the write could not be logged' };
     }
   }
-  writeFileSync(`${snapshotPath}.tmp`, lines.join('\n') + '\n');
-  renameSync(`${snapshotPath}.tmp`, snapshotPath);
-  for (const file of walFiles()) if (file.generation <= generation) rmSync(file.path, { force: true });
+  respond(req, res, body);
 }
 
-let currentGeneration = 0;
-let listeningPort = 0;
+const server = http.createServer((req, res) => {
+  serve(req, res).catch((error: unknown) => {
+    console.error(error);
+    if (!res.writableEnded) res.writeHead(500).end('');
+  });
+});
 
 server.listen(Number(values.port ?? '0'), '127.0.0.1', () => {
   const address = server.address();
-  listeningPort = typeof address === 'object' && address ? address.port : 0;
-  replay(listeningPort)
-    .then(async ({ applied, generation }) => {
-      // Compact before accepting writes: the next start replays one snapshot, not every write.
-      await snapshot(listeningPort, generation);
+  const port = typeof address === 'object' && address ? address.port : 0;
+  account = new accountModule.default('127.0.0.1', port);
+  const started = performance.now();
+  loadAll()
+    .then(({ loaded, generation }) => {
+      // Compact before accepting writes: the next start reads one snapshot, not every write.
+      writeSnapshot(generation);
       currentGeneration = generation + 1;
       walFd = openSync(walPath(currentGeneration), 'a');
       state = 'serving';
-      console.log(`cosmos emulator replayed ${applied} writes`);
-      console.log(`cosmos emulator ready on 127.0.0.1:${listeningPort}`);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log(`cosmos emulator loaded ${loaded} logged states in ${seconds} s`);
+      console.log(`cosmos emulator ready on 127.0.0.1:${port}`);
     })
     .catch((error: unknown) => {
-      console.error('cosmos emulator could not replay its log', error);
+      console.error('cosmos emulator could not load its data', error);
       process.exit(1);
     });
 });
@@ -292,15 +382,15 @@ const shutdown = (): void => {
   state = 'closing'; // writes are refused from here on, so the snapshot below is complete
   if (walFd !== undefined) closeSync(walFd);
   walFd = undefined;
-  // A clean stop compacts the log, so the next start is quick; a kill just replays more.
-  const compacted = wasServing ? snapshot(listeningPort, currentGeneration) : Promise.resolve();
-  compacted
-    .catch((error: unknown) => console.error('cosmos emulator could not write its snapshot', error))
-    .finally(() => {
-      server.closeAllConnections();
-      server.close(() => process.exit(0));
-    });
-  setTimeout(() => process.exit(0), 30000).unref();
+  // A clean stop compacts the log, so the next start reads only the snapshot.
+  try {
+    if (wasServing) writeSnapshot(currentGeneration);
+  } catch (error) {
+    console.error('cosmos emulator could not write its snapshot', error);
+  }
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);

@@ -16,8 +16,9 @@ export async function startCosmos(options: { dataDir: string; port?: number }): 
     command: process.execPath,
     args: [entry, '--port', String(options.port ?? 0), '--data-dir', options.dataDir],
     readyPattern: /cosmos emulator ready on 127\.0\.0\.1:(\d+)/,
-    // A start after a crash replays the log written since the last snapshot.
-    timeoutMs: 300000,
+    // Loading the snapshot and log takes seconds. The margin is for a busy machine, and for the
+    // one-time upgrade of a data directory the earlier version wrote (its requests are re-run).
+    timeoutMs: 120000,
   });
   const port = Number(match[1]);
   return { port, endpoint: `http://127.0.0.1:${port}`, stop, kill };
