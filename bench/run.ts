@@ -14,6 +14,7 @@ import { COSMOS_EMULATOR_KEY, startCosmos } from '../local/services/cosmos.js';
 import { disabledSettingName } from '../local/devhost/disabled.js';
 import { startLocalStack } from '../local/stack.js';
 import { benchClassify } from './classify.js';
+import { benchCosmosRestart } from './cosmos-restart.js';
 import { benchEventHubs } from './eventhubs.js';
 import { benchIngest } from './ingest.js';
 import { benchNormalize, benchNormalizeCosmosOps } from './normalize.js';
@@ -59,6 +60,11 @@ const benches: { name: string; target: string; run: () => Promise<Figures> }[] =
         rmSync(dataDir, { recursive: true, force: true });
       }
     },
+  },
+  {
+    name: 'cosmos-restart',
+    target: 'local Cosmos emulator back within seconds after a demo-sized run (40,000 documents)',
+    run: () => benchCosmosRestart(40_000),
   },
   {
     name: 'ingest',
