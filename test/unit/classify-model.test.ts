@@ -4,6 +4,7 @@ import { extractFeatures, defaultFeatureConfig } from '../../shared/domain/class
 import { trainModel, type TrainingExample } from '../../shared/domain/classify/training.js';
 import { modelFromArtifact } from '../../shared/domain/classify/model.js';
 import { currentModelPath } from '../../shared/domain/classify/load.js';
+import { foldText, tokenizeFolded } from '../../shared/domain/classify/text.js';
 import { readFileSync, statSync } from 'node:fs';
 
 const examples: TrainingExample[] = [];
@@ -71,4 +72,26 @@ void test('the committed model is small and records its training provenance', ()
   assert.ok(sources.includes('project templates'));
   assert.ok(!sources.some((name) => /uci/i.test(name)));
   for (const source of model.artifact.provenance.sources) assert.ok(source.licence.length > 0);
+});
+
+void test('inference on tokens (interleaved heads, shared buffer) equals features and the two heads', () => {
+  const model = modelFromArtifact(JSON.parse(readFileSync(currentModelPath(), 'utf8')));
+  const texts = [
+    '',
+    'Der Akku wurde sehr heiß, fast verbrannt!',
+    "Le colis est arrivé écrasé, l'écran est fêlé",
+    'not good at all ! great 🙂',
+    'x'.repeat(2000),
+  ];
+  for (const text of texts) {
+    const features = model.features(text);
+    const both = model.predictTokens(tokenizeFolded(foldText(text)).featureTokens);
+    assert.deepEqual(both.sentiment, model.predictSentiment(features));
+    assert.deepEqual(both.category, model.predictCategory(features));
+  }
+  // Features kept by the caller are not changed by later calls.
+  const first = model.features('cremallera rota');
+  const copy = Array.from(first.indices);
+  model.features('something else entirely, and longer than the first text');
+  assert.deepEqual(Array.from(first.indices), copy);
 });

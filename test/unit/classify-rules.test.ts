@@ -6,9 +6,10 @@ import {
   loadRulesConfig,
   loadSafetyLexicon,
   ruleTokens,
+  ruleTokensOfFolded,
   validateRulesConfig,
 } from '../../shared/domain/classify/rules.js';
-import { foldText, markNegation, tokenize } from '../../shared/domain/classify/text.js';
+import { foldText, markNegation, tokenize, tokenizeFolded } from '../../shared/domain/classify/text.js';
 
 const rules = compileRules(loadRulesConfig(), loadSafetyLexicon());
 
@@ -96,4 +97,70 @@ void test('the rules configuration is validated', () => {
     () => compileRules({ ...loadRulesConfig(), sarcasm: { en: ['ab*'] } }, loadSafetyLexicon()),
     /prefix/,
   );
+});
+
+/** A deterministic mix of the characters the tokenizer and the folding treat specially. */
+function varietyTexts(count: number): string[] {
+  const pieces = [
+    "'",
+    'a',
+    'Z',
+    '5',
+    ' ',
+    '!',
+    '?',
+    '.',
+    'é',
+    'É',
+    'ß',
+    'İ',
+    '²',
+    '½',
+    '🙂',
+    '❤️',
+    '©',
+    'ℹ',
+    '中',
+    '𠀀',
+    '\u0301',
+    '’',
+    '“',
+    '`',
+    '´',
+    'ǅ',
+    '\ud800',
+    'Σ',
+    '\n',
+  ];
+  let seed = 7;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  return Array.from({ length: count }, () => {
+    let text = '';
+    const length = Math.floor(next() * 16);
+    for (let index = 0; index < length; index++) text += pieces[Math.floor(next() * pieces.length)] as string;
+    return text;
+  });
+}
+
+void test('the one-pass tokenizer gives the same tokens as the token patterns', () => {
+  for (const text of [...varietyTexts(5000), "l'écran n'est pas là, it's 3'4 and abc'de5", "doesn't"]) {
+    const folded = foldText(text);
+    const tokens = tokenizeFolded(folded);
+    assert.deepEqual(tokens.ruleTokens, ruleTokensOfFolded(folded), JSON.stringify(text));
+    assert.deepEqual(tokens.featureTokens, tokenize(folded), JSON.stringify(text));
+  }
+});
+
+void test('folding by table gives the same text as normalize and the replacements', () => {
+  const definition = (text: string) =>
+    text
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .replace(/ß/g, 'ss')
+      .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+      .replace(/[\u201c\u201d\u00ab\u00bb]/g, '"');
+  const latin = Array.from({ length: 0x250 - 0x20 }, (_, index) => String.fromCharCode(0x20 + index));
+  for (const char of latin) assert.equal(foldText(`Ab${char}Cd`), definition(`Ab${char}Cd`));
+  for (const text of varietyTexts(5000)) assert.equal(foldText(text), definition(text), JSON.stringify(text));
 });

@@ -9,9 +9,9 @@ import type { ClassificationBlock } from '../blocks/classification.js';
 import { ownerTeamOf, type Intent, type SentimentLabel, type Severity, type Taxonomy } from '../taxonomy.js';
 import type { CandidateLabels, ClassifyInput } from './labels.js';
 import { severityRank } from './labels.js';
-import { probabilityOf, type CompactModel } from './model.js';
-import { applyRules, ruleTokens, type CompiledRules, type RuleFindings } from './rules.js';
-import { foldText } from './text.js';
+import { probabilityOf, type CompactModel, type Prediction } from './model.js';
+import { applyRulesToTokens, ruleTokens, type CompiledRules, type RuleFindings } from './rules.js';
+import { foldText, tokenizeFolded } from './text.js';
 import type { LlmClassifier, LlmLabels, LlmUsage } from './llm.js';
 
 export type Classification = Omit<ClassificationBlock, 'needsReview'>;
@@ -82,6 +82,26 @@ function round(value: number): number {
 
 const NON_ISSUE = new Set(['praise', 'other']);
 
+/**
+ * Where each wanted label sits in a prediction's probabilities (-1: the head does not know it),
+ * computed once per head instead of an `indexOf` per label and item.
+ */
+function labelPositions(wanted: readonly string[]): (prediction: Prediction) => Int32Array {
+  let labels: readonly string[] | undefined;
+  let positions = new Int32Array(0);
+  return (prediction) => {
+    if (prediction.labels !== labels) {
+      labels = prediction.labels;
+      positions = Int32Array.from(wanted, (label) => prediction.labels.indexOf(label));
+    }
+    return positions;
+  };
+}
+
+function probabilityAt(prediction: Prediction, position: number): number {
+  return position < 0 ? 0 : (prediction.probabilities[position] as number);
+}
+
 /** Per category and language: single-word synonyms by token, multi-word ones as padded phrases. */
 interface ComponentIndex {
   allowed: Set<string>;
@@ -148,9 +168,30 @@ function findComponent(
   return null;
 }
 
+const EXCERPT_LENGTH = 120;
+
+/** Whitespace that `oneSpaced` would change: a run, or anything but a plain space. */
+const UNEVEN_SPACE = /\s\s|[^\S ]/;
+
+/** Whitespace runs as one space; the text itself (no new string) when it has none. */
+function oneSpaced(text: string): string {
+  return UNEVEN_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text;
+}
+
+/** The text on one line, cut to EXCERPT_LENGTH with an ellipsis. */
+function excerptOf(text: string): string {
+  // Collapsing a long text's head is enough when it alone runs past the cut: whitespace only
+  // shrinks, and the head's collapsed form is the start of the whole text's.
+  if (text.length > 2 * EXCERPT_LENGTH) {
+    const head = oneSpaced(text.slice(0, 2 * EXCERPT_LENGTH)).trimStart();
+    if (head.length > EXCERPT_LENGTH + 1) return `${head.slice(0, EXCERPT_LENGTH - 3)}...`;
+  }
+  const oneLine = oneSpaced(text).trim();
+  return oneLine.length > EXCERPT_LENGTH ? `${oneLine.slice(0, EXCERPT_LENGTH - 3)}...` : oneLine;
+}
+
 function summaryOf(labels: CandidateLabels, text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  const excerpt = oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine;
+  const excerpt = excerptOf(text);
   const part = labels.component ? ` (${labels.component})` : '';
   const head = `${labels.sentiment.label} ${labels.primaryCategory}${part}, ${labels.severity}, ${labels.intent}`;
   return `${head}: "${excerpt}"`.slice(0, 300);
@@ -175,6 +216,20 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
   const priority = rules.config.categoryPriority;
   const priorityIndex = new Map(priority.map((category, index) => [category, index]));
   const priorityOf = (category: string) => priorityIndex.get(category) ?? priority.length;
+  const categoryPriority = Float64Array.from(categoryIds, priorityOf);
+  const sentimentPositions = labelPositions(sentimentOrder);
+  const categoryPositions = labelPositions(categoryIds);
+  // Scores per taxonomy category, then 'defect' and 'praise' when the taxonomy lacks them (they
+  // get a score only when a rule below bumps one; NaN until then never wins).
+  const scoredIds = [...categoryIds, ...['defect', 'praise'].filter((id) => !categoryIds.includes(id))];
+  const defectAt = scoredIds.indexOf('defect');
+  const praiseAt = scoredIds.indexOf('praise');
+  // Reused per item (classifyLocal is synchronous): a typed array per call costs an allocation.
+  const scores = new Float64Array(scoredIds.length);
+  const bump = (at: number, delta: number) => {
+    const current = scores[at] as number;
+    scores[at] = (Number.isNaN(current) ? 0 : current) + delta;
+  };
 
   function assemble(
     labels: CandidateLabels,
@@ -195,7 +250,7 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
       severity: labels.severity,
       intent: labels.intent,
       ownerTeam,
-      summary: (summary ?? summaryOf(labels, text)).replace(/\s+/g, ' ').slice(0, 300),
+      summary: oneSpaced(summary ?? summaryOf(labels, text)).slice(0, 300),
       recommendedAction: recommendedActionOf(rules, labels, ownerTeam),
       confidence: round(clamp(confidence, 0, 1)),
       provenance: { method, ruleIds, modelVersion: model.version, promptVersion, reasons },
@@ -204,23 +259,24 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
 
   function classifyLocal(input: ClassifyInput): LocalOutcome {
     const text = input.title ? `${input.title}. ${input.text}` : input.text;
-    const folded = foldText(text);
-    const findings = applyRules(rules, text, input.language, folded);
-    const features = model.features(text, folded);
+    // One folding and one tokenisation for both the rules and the model.
+    const tokens = tokenizeFolded(foldText(text));
+    const findings = applyRulesToTokens(rules, tokens.ruleTokens, text.includes('?'), input.language);
+    const predictions = model.predictTokens(tokens.featureTokens);
     const reasons: string[] = [];
 
     // Sentiment: the model's log-probabilities, nudged by cues and the rating prior.
-    const modelSentiment = model.predictSentiment(features);
+    const modelSentiment = predictions.sentiment;
     // A refund or return the customer asks for is the intent, not a complaint about the returns process.
     if (findings.intents.has('return_request') && (findings.categories.get('returns_refunds') ?? 0) > 0) {
       findings.categories.set('returns_refunds', (findings.categories.get('returns_refunds') ?? 0) - 1);
       if (findings.categories.get('returns_refunds') === 0) findings.categories.delete('returns_refunds');
     }
-    const issueHits = [...findings.categories]
-      .filter(([category]) => !NON_ISSUE.has(category))
-      .reduce((sum, [, hits]) => sum + hits, 0);
-    const logits = sentimentOrder.map((label) =>
-      Math.log(Math.max(1e-6, probabilityOf(modelSentiment, label))),
+    let issueHits = 0;
+    for (const [category, hits] of findings.categories) if (!NON_ISSUE.has(category)) issueHits += hits;
+    const sentimentAt = sentimentPositions(modelSentiment);
+    const logits = [0, 1, 2].map((index) =>
+      Math.log(Math.max(1e-6, probabilityAt(modelSentiment, sentimentAt[index] as number))),
     );
     logits[0] = (logits[0] as number) + 0.9 * Math.min(findings.positive, 3);
     logits[2] = (logits[2] as number) + 0.9 * Math.min(findings.negative, 3) + 0.8 * Math.min(issueHits, 2);
@@ -257,39 +313,52 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
       reasons.push(`text (${sentimentLabel}) overrides rating prior (${prior})`);
 
     // Category: rule hits dominate, the model decides when no phrase matched.
-    const modelCategory = model.predictCategory(features);
-    const categoryProbability = categoryIds.map((category) => probabilityOf(modelCategory, category));
-    const scores = new Map<string, number>();
-    for (const [index, category] of categoryIds.entries()) {
-      const hits = findings.categories.get(category) ?? 0;
+    const modelCategory = predictions.category;
+    const categoryAt = categoryPositions(modelCategory);
+    scores.fill(NaN);
+    for (let index = 0; index < categoryIds.length; index++) {
+      const hits = findings.categories.get(categoryIds[index] as string) ?? 0;
       // Rule hits outweigh the model; on a tie of hits the configured priority decides.
-      const tieBreak = hits > 0 ? priorityOf(category) * 0.02 : 0;
-      scores.set(category, (categoryProbability[index] as number) * 0.5 + 0.6 * Math.min(hits, 3) - tieBreak);
+      const tieBreak = hits > 0 ? (categoryPriority[index] as number) * 0.02 : 0;
+      scores[index] =
+        probabilityAt(modelCategory, categoryAt[index] as number) * 0.5 + 0.6 * Math.min(hits, 3) - tieBreak;
     }
-    if (findings.hazards.length > 0 && issueHits === 0) scores.set('defect', (scores.get('defect') ?? 0) + 1);
-    if (issueHits === 0 && sentimentLabel === 'positive')
-      scores.set('praise', (scores.get('praise') ?? 0) + 0.4);
-    if (sentimentLabel !== 'positive') scores.set('praise', (scores.get('praise') ?? 0) - 0.5);
+    if (findings.hazards.length > 0 && issueHits === 0) bump(defectAt, 1);
+    if (issueHits === 0 && sentimentLabel === 'positive') bump(praiseAt, 0.4);
+    if (sentimentLabel !== 'positive') bump(praiseAt, -0.5);
     let primaryCategory = 'other';
     let best = -Infinity;
-    for (const [category, score] of scores) {
-      if (score > best) {
-        best = score;
-        primaryCategory = category;
+    for (let index = 0; index < scoredIds.length; index++) {
+      if ((scores[index] as number) > best) {
+        best = scores[index] as number;
+        primaryCategory = scoredIds[index] as string;
       }
     }
     if (input.isSpam) primaryCategory = 'other';
-    const ruleTop = [...findings.categories].sort(
-      (a, b) => b[1] - a[1] || priorityOf(a[0]) - priorityOf(b[0]),
-    )[0]?.[0];
-    const secondaryCategories = categoryIds
-      .filter((category) => category !== primaryCategory && category !== 'other')
-      .filter(
-        (category) =>
-          (findings.categories.get(category) ?? 0) > 0 || probabilityOf(modelCategory, category) >= 0.35,
+    // Most hits, then the configured priority; on a full tie the first found.
+    let ruleTop: string | undefined;
+    let ruleTopHits = 0;
+    for (const [category, hits] of findings.categories) {
+      if (
+        ruleTop === undefined ||
+        hits > ruleTopHits ||
+        (hits === ruleTopHits && priorityOf(category) < priorityOf(ruleTop))
+      ) {
+        ruleTop = category;
+        ruleTopHits = hits;
+      }
+    }
+    const secondaryCategories: string[] = [];
+    for (let index = 0; index < categoryIds.length && secondaryCategories.length < 3; index++) {
+      const category = categoryIds[index] as string;
+      if (category === primaryCategory || category === 'other') continue;
+      if (category === 'praise' && sentimentLabel === 'negative') continue;
+      if (
+        (findings.categories.get(category) ?? 0) > 0 ||
+        probabilityAt(modelCategory, categoryAt[index] as number) >= 0.35
       )
-      .filter((category) => category !== 'praise' || sentimentLabel !== 'negative')
-      .slice(0, 3);
+        secondaryCategories.push(category);
+    }
 
     const primaryHits = findings.categories.get(primaryCategory) ?? 0;
     const modelAgrees = modelCategory.label === primaryCategory;

@@ -6,7 +6,7 @@
  * safety terms are never ignored, because a missed hazard costs more than a false alarm.
  */
 import { readFileSync } from 'node:fs';
-import { foldText, negationWords } from './text.js';
+import { foldText, negationWords, ruleTokensOfFolded } from './text.js';
 import { makeValidator } from '../validation.js';
 
 /** Terms per language code; `any` applies to every language (emoji, brand-free symbols). */
@@ -94,16 +94,11 @@ export function loadSafetyLexicon(path = 'config/classify/safety-lexicon.json'):
   return checked.value;
 }
 
-/** Rule tokens split at apostrophes too, so "doesn't" is `doesn t` and "l'écran" is `l ecran`. */
-const ruleTokenPattern = /[\p{L}\p{N}]+|\p{Extended_Pictographic}|[!?]/gu;
-
 export function ruleTokens(text: string): string[] {
   return ruleTokensOfFolded(foldText(text));
 }
 
-export function ruleTokensOfFolded(folded: string): string[] {
-  return folded.match(ruleTokenPattern) ?? [];
-}
+export { ruleTokensOfFolded };
 
 const ruleNegations = new Set<string>([
   ...[...negationWords].filter((word) => !word.includes("'")),
@@ -127,18 +122,40 @@ interface CompiledPattern {
   name: string;
   language: string;
   parts: PatternPart[];
+  /** The second word when it must follow the first directly and whole: a cheap first test. */
+  next: string | null;
+}
+
+/** The patterns that apply to items in one language, looked up by a token's first part. */
+interface LanguageView {
+  exact: Map<string, CompiledPattern[]>;
+  /** Keyed by the first PREFIX_KEY characters (see prefixKey). */
+  prefix: Map<number, CompiledPattern[]>;
 }
 
 export interface CompiledRules {
   config: RulesConfig;
   safety: SafetyLexicon;
   version: string;
-  exact: Map<string, CompiledPattern[]>;
-  prefix: Map<string, CompiledPattern[]>;
+  /** Per language of the configuration; `otherLanguages` for every language without own terms. */
+  views: Map<string, LanguageView>;
+  otherLanguages: LanguageView;
 }
 
 const PREFIX_KEY = 3;
-const noPatterns: CompiledPattern[] = [];
+
+/**
+ * A small-integer key from the first three UTF-16 units (ten bits each), so no substring per
+ * token. Distinct prefixes may share a key; matchAt checks the prefix itself, and a bucket keeps
+ * the configuration's order.
+ */
+function prefixKey(token: string): number {
+  return (
+    ((token.charCodeAt(0) & 0x3ff) << 20) |
+    ((token.charCodeAt(1) & 0x3ff) << 10) |
+    (token.charCodeAt(2) & 0x3ff)
+  );
+}
 
 function compileTerm(kind: GroupKind, name: string, language: string, term: string): CompiledPattern {
   const parts: PatternPart[] = [];
@@ -160,25 +177,51 @@ function compileTerm(kind: GroupKind, name: string, language: string, term: stri
     gap = false;
   }
   if (parts.length === 0) throw new Error(`empty rule term '${term}' in ${kind}:${name}`);
-  return { id: `${kind}:${name}:${language}`, kind, name, language, parts };
+  const second = parts[1];
+  const next = second && !second.prefix && !second.gapBefore ? second.text : null;
+  return { id: `${kind}:${name}:${language}`, kind, name, language, parts, next };
+}
+
+function appendTo<K>(map: Map<K, CompiledPattern[]>, key: K, pattern: CompiledPattern): void {
+  const list = map.get(key);
+  if (list) list.push(pattern);
+  else map.set(key, [pattern]);
+}
+
+/**
+ * Safety terms apply in every language (a mislabelled language must not hide a hazard); other
+ * terms in their own language, English (the lingua franca of reviews) and `any` (emoji).
+ */
+function appliesTo(pattern: CompiledPattern, language: string | null): boolean {
+  return (
+    pattern.kind === 'safety' ||
+    pattern.language === language ||
+    pattern.language === 'en' ||
+    pattern.language === 'any'
+  );
+}
+
+function languageView(patterns: CompiledPattern[], language: string | null): LanguageView {
+  const view: LanguageView = { exact: new Map(), prefix: new Map() };
+  for (const pattern of patterns) {
+    if (!appliesTo(pattern, language)) continue;
+    const first = pattern.parts[0] as PatternPart;
+    if (first.prefix) appendTo(view.prefix, prefixKey(first.text), pattern);
+    else appendTo(view.exact, first.text, pattern);
+  }
+  return view;
 }
 
 export function compileRules(config: RulesConfig, safety: SafetyLexicon): CompiledRules {
-  const exact = new Map<string, CompiledPattern[]>();
-  const prefix = new Map<string, CompiledPattern[]>();
+  const patterns: CompiledPattern[] = [];
   const add = (kind: GroupKind, name: string, terms: LanguageTerms) => {
     for (const [language, list] of Object.entries(terms)) {
       for (const term of list) {
         const pattern = compileTerm(kind, name, language, term);
         const first = pattern.parts[0] as PatternPart;
-        if (first.prefix && first.text.length >= PREFIX_KEY) {
-          const key = first.text.slice(0, PREFIX_KEY);
-          prefix.set(key, [...(prefix.get(key) ?? []), pattern]);
-        } else if (first.prefix) {
+        if (first.prefix && first.text.length < PREFIX_KEY)
           throw new Error(`prefix term '${term}' needs at least ${PREFIX_KEY} letters`);
-        } else {
-          exact.set(first.text, [...(exact.get(first.text) ?? []), pattern]);
-        }
+        patterns.push(pattern);
       }
     }
   };
@@ -189,7 +232,18 @@ export function compileRules(config: RulesConfig, safety: SafetyLexicon): Compil
   add('positive', 'positive', config.sentiment.positive);
   add('negative', 'negative', config.sentiment.negative);
   add('sarcasm', 'sarcasm', config.sarcasm);
-  return { config, safety, version: `${config.version}+${safety.version}`, exact, prefix };
+  // Candidates keep the order of the configuration (exact first, then prefixes): the order of
+  // hazards and categories in the findings depends on it.
+  const views = new Map<string, LanguageView>();
+  for (const language of new Set(patterns.map((pattern) => pattern.language)))
+    views.set(language, languageView(patterns, language));
+  return {
+    config,
+    safety,
+    version: `${config.version}+${safety.version}`,
+    views,
+    otherLanguages: languageView(patterns, null),
+  };
 }
 
 export interface RuleFindings {
@@ -246,6 +300,39 @@ function negatedBefore(tokens: string[], start: number): boolean {
   return false;
 }
 
+/** Records one match; false when a negation cancels it (no rule id then). */
+function record(findings: RuleFindings, pattern: CompiledPattern, negated: boolean): boolean {
+  switch (pattern.kind) {
+    case 'safety':
+      if (!findings.hazards.includes(pattern.name)) findings.hazards.push(pattern.name);
+      return true;
+    case 'category':
+      if (negated) return false;
+      findings.categories.set(pattern.name, (findings.categories.get(pattern.name) ?? 0) + 1);
+      return true;
+    case 'intent':
+      if (negated) return false;
+      findings.intents.add(pattern.name);
+      return true;
+    case 'severity':
+      if (negated) return false;
+      findings.highSeverity = true;
+      return true;
+    case 'positive':
+      if (negated) findings.negative++;
+      else findings.positive++;
+      return true;
+    case 'negative':
+      if (negated) findings.positive += 0.5;
+      else findings.negative++;
+      return true;
+    case 'sarcasm':
+      findings.sarcasm = true;
+      if (pattern.language === 'any') findings.sarcasmStrong = true;
+      return true;
+  }
+}
+
 /** `folded` may be passed when the caller already folded the text (see foldText). */
 export function applyRules(
   rules: CompiledRules,
@@ -253,7 +340,19 @@ export function applyRules(
   language: string,
   folded = foldText(text),
 ): RuleFindings {
-  const tokens = ruleTokensOfFolded(folded);
+  return applyRulesToTokens(rules, ruleTokensOfFolded(folded), text.includes('?'), language);
+}
+
+/**
+ * The rules over tokens already made (`tokenizeFolded(...).ruleTokens`); `questionMark` says
+ * whether the original text asks something.
+ */
+export function applyRulesToTokens(
+  rules: CompiledRules,
+  tokens: string[],
+  questionMark: boolean,
+  language: string,
+): RuleFindings {
   const findings: RuleFindings = {
     hazards: [],
     categories: new Map(),
@@ -263,62 +362,48 @@ export function applyRules(
     negative: 0,
     sarcasm: false,
     sarcasmStrong: false,
-    questionMark: text.includes('?'),
+    questionMark,
     ruleIds: [],
     tokens,
   };
-  const ids = new Set<string>();
-  const seen = new Set<CompiledPattern>();
+  const view = rules.views.get(language) ?? rules.otherLanguages;
+  // A pattern counts once per text; a handful match, so a list beats a set.
+  const matched: CompiledPattern[] = [];
+  const ids: string[] = [];
   for (let position = 0; position < tokens.length; position++) {
     const token = tokens[position] as string;
-    const exact = rules.exact.get(token);
-    const prefixed = token.length >= PREFIX_KEY ? rules.prefix.get(token.slice(0, PREFIX_KEY)) : undefined;
-    const candidates = exact && prefixed ? exact.concat(prefixed) : (exact ?? prefixed ?? noPatterns);
-    for (const pattern of candidates) {
-      // Safety terms apply in every language (a mislabelled language must not hide a hazard).
-      if (
-        pattern.kind !== 'safety' &&
-        pattern.language !== language &&
-        pattern.language !== 'en' &&
-        pattern.language !== 'any'
-      ) {
-        continue;
-      }
-      if (seen.has(pattern) || matchAt(pattern, tokens, position) < 0) continue;
-      seen.add(pattern);
-      const negated = negatedBefore(tokens, position);
-      switch (pattern.kind) {
-        case 'safety':
-          if (!findings.hazards.includes(pattern.name)) findings.hazards.push(pattern.name);
-          break;
-        case 'category':
-          if (negated) continue;
-          findings.categories.set(pattern.name, (findings.categories.get(pattern.name) ?? 0) + 1);
-          break;
-        case 'intent':
-          if (negated) continue;
-          findings.intents.add(pattern.name);
-          break;
-        case 'severity':
-          if (negated) continue;
-          findings.highSeverity = true;
-          break;
-        case 'positive':
-          if (negated) findings.negative++;
-          else findings.positive++;
-          break;
-        case 'negative':
-          if (negated) findings.positive += 0.5;
-          else findings.negative++;
-          break;
-        case 'sarcasm':
-          findings.sarcasm = true;
-          if (pattern.language === 'any') findings.sarcasmStrong = true;
-          break;
-      }
-      ids.add(pattern.id);
+    const exact = view.exact.get(token);
+    if (exact) matchCandidates(exact, tokens, position, findings, matched, ids);
+    if (token.length >= PREFIX_KEY) {
+      const prefixed = view.prefix.get(prefixKey(token));
+      if (prefixed) matchCandidates(prefixed, tokens, position, findings, matched, ids);
     }
   }
-  findings.ruleIds = [...ids].sort();
+  findings.ruleIds = ids;
   return findings;
+}
+
+function matchCandidates(
+  candidates: CompiledPattern[],
+  tokens: string[],
+  position: number,
+  findings: RuleFindings,
+  matched: CompiledPattern[],
+  ids: string[],
+): void {
+  const next = tokens[position + 1];
+  for (const pattern of candidates) {
+    if (pattern.next !== null && pattern.next !== next) continue;
+    if (matched.includes(pattern) || matchAt(pattern, tokens, position) < 0) continue;
+    matched.push(pattern);
+    if (record(findings, pattern, negatedBefore(tokens, position))) insertSorted(ids, pattern.id);
+  }
+}
+
+/** Keeps the few rule ids of a text sorted and distinct as they come. */
+function insertSorted(ids: string[], id: string): void {
+  let at = ids.length;
+  while (at > 0 && (ids[at - 1] as string) > id) at--;
+  if (at > 0 && ids[at - 1] === id) return;
+  ids.splice(at, 0, id);
 }
