@@ -7,11 +7,13 @@ import {
   defaultScoreSettings,
   emptyProductFeatures,
   findExpectedEvent,
+  fromStoredFeatures,
   hourOf,
   incidentKeyOf,
   loadExpectedEvents,
   parseExpectedEvents,
   scoreProductBatch,
+  toStoredFeatures,
   weekdayFactor,
   type ProductBatchContext,
   type ProductFeatures,
@@ -275,5 +277,32 @@ void test('praise never raises a volume alert', () => {
   assert.ok(
     asDefect.outcomes.some((o) => o.block.decision === 'alert'),
     'the same surge in another category alerts',
+  );
+});
+
+void test('the stored product document (version 2) reads back as the same state; version 1 is read as is', () => {
+  // Ten days of items, some of them late, so the state has closed days, open days and markers.
+  const events = Array.from({ length: 200 }, (_, i) =>
+    item(`s${i}`, new Date(Date.parse('2026-05-01T00:00:00Z') + ((i * 37) % 240) * 3_600_000).toISOString(), {
+      category: i % 3 === 0 ? 'delivery' : 'defect',
+      negative: i % 2 === 0,
+      component: i % 5 === 0 ? 'zipper' : null,
+    }),
+  );
+  const { state } = scoreProductBatch(undefined, events, context());
+  const stored = toStoredFeatures(state, defaultScoreSettings.latenessHours);
+  assert.equal(stored.schemaVersion, 2);
+  assert.ok(stored.closedDays.length > 2, 'some days are closed');
+  assert.ok(stored.days.length > 0, 'some days are open');
+  const copy = JSON.parse(JSON.stringify(stored)) as typeof stored;
+  assert.deepEqual(fromStoredFeatures(copy), state);
+  // The closed days' text is reused while they stay the same.
+  assert.equal(toStoredFeatures(state, defaultScoreSettings.latenessHours).closedDays, stored.closedDays);
+
+  const version1 = JSON.parse(JSON.stringify(state)) as ProductFeatures;
+  assert.deepEqual(fromStoredFeatures(version1), state);
+  assert.throws(
+    () => fromStoredFeatures({ ...copy, schemaVersion: 3 } as unknown as typeof copy),
+    /unknown schemaVersion 3/,
   );
 });
