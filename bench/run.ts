@@ -43,23 +43,10 @@ const benches: { name: string; target: string; run: () => Promise<Figures> }[] =
   {
     name: 'score-cosmos',
     target: '<= 3 Cosmos point operations per item on the local emulator',
-    run: async () => {
-      const dataDir = mkdtempSync(join(tmpdir(), 'bench-cosmos-'));
-      const cosmos = await startCosmos({ dataDir });
-      const client = new CosmosClient({
-        endpoint: cosmos.endpoint,
-        key: COSMOS_EMULATOR_KEY,
-        connectionPolicy: { enableEndpointDiscovery: false },
-      });
-      try {
-        const database = await ensureCosmosSchema(client, 'feedback');
-        return await benchScoreCosmosOps(database.container('features'), { products: 6, days: 10 });
-      } finally {
-        client.dispose();
-        await cosmos.stop();
-        rmSync(dataDir, { recursive: true, force: true });
-      }
-    },
+    run: () =>
+      withEmulatorContainer('features', (container) =>
+        benchScoreCosmosOps(container, { products: 6, days: 10 }),
+      ),
   },
   {
     name: 'cosmos-restart',
