@@ -301,8 +301,12 @@ const report = {
   datasets: datasets.map(({ errors, ...rest }) => ({ ...rest, errors: errors.slice(0, 60) })),
   uci,
   uciCombined,
-  itemsPerSecond: sample.length === 0 ? 0 : Math.round((sample.length * 20) / seconds),
 };
+// Speed is printed, not written: the report governs model and prompt changes and must not differ
+// between two runs of the same model (speed figures live in `npm run bench`).
+say(
+  `\nlocal path: ${sample.length === 0 ? 0 : Math.round((sample.length * 20) / seconds)} items/s (indicative)`,
+);
 if (!args['no-write']) {
   mkdirSync('eval/results', { recursive: true });
   const out = join('eval/results', `${files.model.version}-${args.prompt}.json`);
