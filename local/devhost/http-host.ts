@@ -60,6 +60,8 @@ export interface HttpHostOptions {
   functionKeys: string[];
   localRoutes: LocalRoute[];
   log: HostLog;
+  /** Larger request bodies get 413 (default: the host's 100 MB). */
+  maxBodyBytes?: number;
 }
 
 export interface RunningHttpHost {
@@ -68,11 +70,26 @@ export interface RunningHttpHost {
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+/** The Functions host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): 100 MB. */
+export const DEFAULT_MAX_BODY_BYTES = 104_857_600;
+
+/** The body, or undefined when it is larger than `maxBytes` (the rest is discarded unread). */
+function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      request.resume();
+      resolve(undefined);
+      return;
+    }
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    request.on('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks)));
     request.on('error', reject);
   });
 }
@@ -103,7 +120,11 @@ export async function startHttpHost(options: HttpHostOptions): Promise<RunningHt
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
-    const body = await readBody(request);
+    const body = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    if (body === undefined) {
+      sendJson(response, 413, { error: 'request body too large' });
+      return;
+    }
     for (const localRoute of options.localRoutes) {
       if (await localRoute(request, body, response)) return;
     }

@@ -135,6 +135,10 @@ async function main(): Promise<void> {
     functionKeys: functionKeys(),
     localRoutes: localReceivers(dataDir),
     log,
+    // The same app setting the Functions host reads for its request body limit.
+    ...(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT
+      ? { maxBodyBytes: Number(process.env.FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) }
+      : {}),
   });
   stops.unshift(() => httpHost.close());
   for (const registration of app.registrations) {

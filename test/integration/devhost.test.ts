@@ -73,6 +73,8 @@ describe('dev host', { timeout: 180000 }, () => {
       FIXTURE_EVENTHUB: emulator.connectionString(),
       FIXTURE_HUB: HUB,
       FIXTURE_SCHEDULE: '*/2 * * * * *',
+      // The host's own setting for the request body limit (default 100 MB), small for the test.
+      FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '4096',
     };
     blobService = BlobServiceClient.fromConnectionString(azurite.connectionString);
     records = blobService.getContainerClient('fixture-records');
@@ -98,6 +100,26 @@ describe('dev host', { timeout: 180000 }, () => {
     assert.equal(((await optional.json()) as { rest: unknown }).rest, null);
     assert.equal((await fetch(`${host.baseUrl}/api/echo/alpha`)).status, 405);
     assert.equal((await fetch(`${host.baseUrl}/api/nothing-here`)).status, 404);
+  });
+
+  it('refuses request bodies over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT with 413, declared or streamed', async () => {
+    const echo = `${host.baseUrl}/api/echo/big`;
+    assert.equal((await fetch(echo, { method: 'POST', body: 'x'.repeat(4096) })).status, 201);
+    const declared = await fetch(echo, { method: 'POST', body: 'x'.repeat(4097) });
+    assert.equal(declared.status, 413);
+    const chunk = new TextEncoder().encode('y'.repeat(1000));
+    const streamed = await fetch(echo, {
+      method: 'POST',
+      body: new ReadableStream({
+        start(controller) {
+          for (let index = 0; index < 5; index++) controller.enqueue(chunk);
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    });
+    assert.equal(streamed.status, 413);
+    assert.equal((await fetch(echo, { method: 'POST', body: 'small' })).status, 201, 'still serving');
   });
 
   it('enforces function keys on authLevel function routes', async () => {
