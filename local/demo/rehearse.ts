@@ -95,6 +95,25 @@ class RecordingOutbound implements TeamsNotifier, TicketClient {
 
 const BATCH = 50;
 
+/**
+ * As the hubs deliver them, partitioned by product: each product's events in order, in batches
+ * of `BATCH`.
+ */
+async function deliverByProduct<T extends { productKey: string }>(
+  events: readonly T[],
+  handle: (batch: T[]) => Promise<void>,
+): Promise<void> {
+  const byProduct = new Map<string, T[]>();
+  for (const event of events) {
+    const list = byProduct.get(event.productKey);
+    if (list) list.push(event);
+    else byProduct.set(event.productKey, [event]);
+  }
+  for (const list of byProduct.values()) {
+    for (let start = 0; start < list.length; start += BATCH) await handle(list.slice(start, start + BATCH));
+  }
+}
+
 /** Everything the in-process run produced, for any feed of generic webhook items. */
 export interface FeedRehearsal {
   /** Feedback id of each item, by the item's id. */
@@ -196,15 +215,8 @@ export async function rehearseFeed(
   for (let start = 0; start < normalized.length; start += BATCH) {
     await classify(normalized.slice(start, start + BATCH), context('classify'));
   }
-  // The hubs are partitioned by product: each product's events arrive in order, in batches.
   const classified = publisher.bodies(hubs.classified.name) as ClassifiedEvent[];
-  const byProduct = new Map<string, ClassifiedEvent[]>();
-  for (const event of classified)
-    byProduct.set(event.productKey, [...(byProduct.get(event.productKey) ?? []), event]);
-  for (const events of byProduct.values()) {
-    for (let start = 0; start < events.length; start += BATCH)
-      await score(events.slice(start, start + BATCH), context('score'));
-  }
+  await deliverByProduct(classified, (batch) => score(batch, context('score')));
   const scored = publisher.bodies(hubs.scored.name) as ScoredEvent[];
 
   const incidentStore = new MemoryIncidentStore();
@@ -220,18 +232,11 @@ export async function rehearseFeed(
       baseUrl: 'http://127.0.0.1:7071',
       ttlSeconds: 86_400,
     },
-    // The demo's one product team sees one alert; the rate limit is not what is rehearsed.
     settings: defaultRouteSettings,
     clock,
     logger,
   });
-  const scoredByProduct = new Map<string, ScoredEvent[]>();
-  for (const event of scored)
-    scoredByProduct.set(event.productKey, [...(scoredByProduct.get(event.productKey) ?? []), event]);
-  for (const events of scoredByProduct.values()) {
-    for (let start = 0; start < events.length; start += BATCH)
-      await route(events.slice(start, start + BATCH), context('route'));
-  }
+  await deliverByProduct(scored, (batch) => route(batch, context('route')));
   return {
     feedbackIdOf,
     normalized,
