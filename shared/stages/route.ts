@@ -160,8 +160,13 @@ export function makeRoute(
     // An item already routed (this revision) is a redelivery: what it did the first time stands,
     // even if the incident has changed since (an item ignored before the incident existed must
     // not become evidence when it comes round again).
+    // A second copy inside the batch is a redelivery too.
+    const seen = new Set<string>();
     const routedBefore = await Promise.all(
       valid.map(async (event) => {
+        const id = `${event.feedbackId}@${event.revision}`;
+        if (seen.has(id)) return true;
+        seen.add(id);
         const stored = await deps.feedbackStore.get(event.feedbackId);
         return stored?.route !== undefined && stored.revision === event.revision;
       }),
@@ -247,10 +252,8 @@ async function writeRouteBlocks(
   const incident = (await deps.incidentStore.get(key))?.value;
   const routedAt = deps.clock().toISOString();
   for (const [index, event] of events.entries()) {
+    // Only first deliveries get here (makeRoute set redeliveries aside), so every block is new.
     const outcome = outcomes[index] ?? { outcome: 'ignored' };
-    const stored = await deps.feedbackStore.get(event.feedbackId);
-    // A redelivery of an item already routed changes nothing, not even its routedAt.
-    if (stored?.route !== undefined && stored.revision === event.revision) continue;
     const action: RouteBlock['action'] =
       outcome.outcome === 'created'
         ? 'incident_created'
