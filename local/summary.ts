@@ -6,6 +6,8 @@
 import { CosmosClient } from '@azure/cosmos';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { blobContainers, cosmosContainers, settings } from '../shared/topology.js';
+import type { Incident } from '../shared/domain/route/incident.js';
+import { inFlightOutboxItems } from '../shared/stages/route.js';
 import type { LocalStack } from './stack.js';
 
 export interface PipelineSummary {
@@ -22,6 +24,8 @@ export interface PipelineSummary {
   watching: number;
   cards: number;
   tickets: number;
+  /** Cards, tickets and escalations queued or being sent now (quiet hours' held cards excluded). */
+  outboxInFlight: number;
 }
 
 async function countBlobs(service: BlobServiceClient, container: string): Promise<number> {
@@ -44,6 +48,19 @@ async function countDocuments(
     .items.query<number>(`SELECT VALUE COUNT(1) FROM c ${where}`)
     .fetchAll();
   return resources[0] ?? 0;
+}
+
+async function countOutboxInFlight(client: CosmosClient, database: string): Promise<number> {
+  const { resources } = await client
+    .database(database)
+    .container(cosmosContainers.incidents.name)
+    .items.query<Pick<Incident, 'outbox'>>("SELECT c.outbox FROM c WHERE c.docType = 'incident'")
+    .fetchAll();
+  const now = new Date();
+  return resources.reduce(
+    (sum, incident) => sum + inFlightOutboxItems({ outbox: incident.outbox ?? [] }, now),
+    0,
+  );
 }
 
 async function countReceived(baseUrl: string, receiver: 'teams' | 'tickets', kind?: string): Promise<number> {
@@ -82,6 +99,7 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       watching,
       cards,
       tickets,
+      outboxInFlight,
     ] = await Promise.all([
       countBlobs(blobs, blobContainers.raw),
       feedbackWith('normalized'),
@@ -94,6 +112,7 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       incidentsWhere("= 'watching'"),
       countReceived(stack.baseUrl, 'teams'),
       countReceived(stack.baseUrl, 'tickets', 'create'),
+      countOutboxInFlight(cosmos, database),
     ]);
     return {
       rawBlobs,
@@ -107,6 +126,7 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
       watching,
       cards,
       tickets,
+      outboxInFlight,
     };
   } finally {
     cosmos.dispose();
@@ -114,8 +134,8 @@ export async function pipelineSummary(stack: LocalStack): Promise<PipelineSummar
 }
 
 /**
- * Waits until the pipeline is quiet: every landed item has been routed or quarantined, or no
- * counter has moved for `quietMs`. Returns the last summary.
+ * Waits until the pipeline is quiet: every landed item has been routed or quarantined and no card
+ * or ticket is still on its way, or no counter has moved for `quietMs`. Returns the last summary.
  */
 const MAX_PROBE_FAILURES = 10;
 
@@ -150,7 +170,7 @@ export async function waitUntilSettled(
     options.onProgress?.(summary);
     const expected = options.expectedItems ?? summary.rawBlobs;
     const accountedFor = summary.routed + summary.quarantined + summary.poisonedBlobs;
-    if (expected > 0 && accountedFor >= expected) return summary;
+    if (expected > 0 && accountedFor >= expected && summary.outboxInFlight === 0) return summary;
     const key = JSON.stringify(summary);
     if (key !== last) {
       last = key;

@@ -362,6 +362,21 @@ export const settingDefinitions: SettingDefinition[] = [
     schema: positiveInt,
   },
   {
+    name: routeSettingNames.callDeadlineSeconds,
+    description:
+      'Route: wall-clock budget of one Teams or ticket call with its retries; a claimed card or ticket whose sender died is retried this long plus 30 s after the claim.',
+    requiredIn: 'optional',
+    default: '120',
+    schema: positiveInt,
+  },
+  {
+    name: settings.routeTimerSchedule,
+    description:
+      'Route: NCRONTAB (six fields, with seconds) of the route timer: escalations, digests, cards after quiet hours, calls whose sender died. The host resolves it into the timer binding, so it must be set; `0 */1 * * * *` (every minute) in the sample and in the Bicep.',
+    requiredIn: 'both',
+    schema: { type: 'string', pattern: '^\\S+( \\S+){5}$' },
+  },
+  {
     name: routeSettingNames.actionLinkTtlSeconds,
     description: 'Route: lifetime of the signed action links on cards, in seconds.',
     requiredIn: 'optional',

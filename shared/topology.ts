@@ -41,6 +41,8 @@ export const settings = {
   openAiDeployment: 'AZURE_OPENAI_DEPLOYMENT',
   openAiApiVersion: 'AZURE_OPENAI_API_VERSION',
   appInsightsConnectionString: 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+  /** NCRONTAB of the route timer; the timer binding reads it as `%ROUTE_TIMER_SCHEDULE%`. */
+  routeTimerSchedule: 'ROUTE_TIMER_SCHEDULE',
 } as const;
 
 export type SettingName = (typeof settings)[keyof typeof settings];

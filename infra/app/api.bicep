@@ -124,6 +124,8 @@ var appSettings = {
   PUBLIC_BASE_URL: 'https://${functionApp.properties.defaultHostName}'
   TEAMS_WEBHOOK_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUris.teamsWebhookUrl})'
   TICKET_LOGIC_APP_URL: '@Microsoft.KeyVault(SecretUri=${keyVaultSecretUris.ticketLogicAppUrl})'
+  // The route timer's binding reads it as %ROUTE_TIMER_SCHEDULE%: every minute.
+  ROUTE_TIMER_SCHEDULE: '0 */1 * * * *'
 
   // -- Azure OpenAI (Entra ID; empty endpoint = no LLM escalation) --
   AZURE_OPENAI_ENDPOINT: openAiEndpoint

@@ -12,6 +12,12 @@ export interface RetryPolicy {
   maxRetryAfterMs: number;
   /** Per-attempt timeout. */
   timeoutMs: number;
+  /**
+   * Wall-clock budget for the whole call, retries and waits included. No attempt starts or runs
+   * past it, so a caller can hold a claim for exactly this long (plus a margin) and know that a
+   * claim older than that belongs to a process that died.
+   */
+  deadlineMs: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -20,6 +26,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 8000,
   maxRetryAfterMs: 30000,
   timeoutMs: 15000,
+  deadlineMs: 120000,
 };
 
 export class HttpDeliveryError extends Error {
@@ -59,21 +66,33 @@ function isRetryable(status: number): boolean {
 export async function postJsonWithRetry(
   url: string,
   body: unknown,
-  options: { headers?: Record<string, string>; policy?: Partial<RetryPolicy>; sleep?: Sleep } = {},
+  options: {
+    headers?: Record<string, string>;
+    policy?: Partial<RetryPolicy>;
+    sleep?: Sleep;
+    /** Clock for the deadline (tests pair it with `sleep`). */
+    now?: () => number;
+  } = {},
 ): Promise<HttpResult> {
   const policy = { ...defaultRetryPolicy, ...options.policy };
   const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
   const payload = JSON.stringify(body);
+  const deadline = now() + policy.deadlineMs;
   let lastError = 'no attempt made';
   let lastStatus: number | undefined;
+  let attempts = 0;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+    const remaining = deadline - now();
+    if (remaining <= 0) break;
+    attempts = attempt;
     let retryAfterMs: number | undefined;
     try {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...options.headers },
         body: payload,
-        signal: AbortSignal.timeout(policy.timeoutMs),
+        signal: AbortSignal.timeout(Math.min(policy.timeoutMs, remaining)),
       });
       const text = await response.text();
       if (response.ok) return { status: response.status, body: text, attempts: attempt };
@@ -91,12 +110,15 @@ export async function postJsonWithRetry(
     if (attempt === policy.maxAttempts) break;
     const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     const jittered = backoff / 2 + Math.random() * (backoff / 2);
-    await sleep(retryAfterMs !== undefined ? Math.min(retryAfterMs, policy.maxRetryAfterMs) : jittered);
+    const wait = retryAfterMs !== undefined ? Math.min(retryAfterMs, policy.maxRetryAfterMs) : jittered;
+    // A wait that would end past the deadline leaves no time for another attempt.
+    if (now() + wait >= deadline) break;
+    await sleep(wait);
   }
   throw new HttpDeliveryError(
-    `gave up after ${policy.maxAttempts} attempts: ${lastError}`,
+    `gave up after ${attempts} attempts${attempts < policy.maxAttempts ? ` (the ${policy.deadlineMs} ms deadline)` : ''}: ${lastError}`,
     lastStatus,
-    policy.maxAttempts,
+    attempts,
     false,
   );
 }

@@ -12,11 +12,13 @@ import type { RouteDeps } from './route.js';
 
 export function routeDepsOf(runtime: Runtime): RouteDeps {
   const { config } = runtime;
+  // A call never outlives its deadline, so the outbox claim that guards it can expire safely.
+  const calls = { policy: { deadlineMs: config.route.callDeadlineSeconds * 1000 } };
   return {
     feedbackStore: runtime.feedbackStore,
     incidentStore: new CosmosIncidentStore(runtime.containers.incidents),
-    teams: new TeamsWebhookNotifier(config.teamsWebhookUrl),
-    tickets: new LogicAppTicketClient(config.ticketLogicAppUrl),
+    teams: new TeamsWebhookNotifier(config.teamsWebhookUrl, calls),
+    tickets: new LogicAppTicketClient(config.ticketLogicAppUrl, calls),
     quarantine: runtime.quarantine,
     actionLinks: {
       key: config.actionLinkKey,

@@ -23,7 +23,7 @@ import {
   type OutboxItem,
   type SignalOutcome,
 } from '../domain/route/incident.js';
-import type { RouteSettings } from '../domain/route/settings.js';
+import { claimLeaseUntil, type RouteSettings } from '../domain/route/settings.js';
 import {
   digestDue,
   digestSent,
@@ -90,8 +90,8 @@ export interface RouteDeps {
   logger: Logger;
 }
 
-/** A claim older than this is taken to be from a crashed invocation and may be retried. */
-const STALE_CLAIM_MS = 10 * 60_000;
+/** Claims written before leases existed (no `leaseUntil`) stand this long. */
+const LEGACY_CLAIM_MS = 10 * 60_000;
 const MAX_CONFLICT_RETRIES = 8;
 
 export class ConcurrencyError extends Error {
@@ -295,11 +295,30 @@ function nextDueItem(incident: Incident, now: Date): OutboxItem | undefined {
             item.notBefore &&
             item.notBefore > now.toISOString()
           )) ||
-        (item.state === 'sending' &&
-          item.claimedAt &&
-          now.getTime() - Date.parse(item.claimedAt) > STALE_CLAIM_MS),
+        (item.state === 'sending' && claimExpired(item, now)),
     )
     .sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind])[0];
+}
+
+/**
+ * A claim outlives its sender's call by construction (the call's deadline is shorter than the
+ * lease), so an expired claim means the sender died between claiming and completing: the item is
+ * taken over. The card or ticket may then go out twice if the sender died after the receiver got
+ * it; it is never lost (Teams has no idempotency; the Logic App dedupes on the idempotency key).
+ */
+function claimExpired(item: OutboxItem, now: Date): boolean {
+  if (item.leaseUntil) return now.toISOString() > item.leaseUntil;
+  return item.claimedAt !== undefined && now.getTime() - Date.parse(item.claimedAt) > LEGACY_CLAIM_MS;
+}
+
+/** Outbox items waiting to be sent or being sent now (not those held back by quiet hours). */
+export function inFlightOutboxItems(incident: Pick<Incident, 'outbox'>, now: Date): number {
+  return incident.outbox.filter(
+    (item) =>
+      item.state === 'sending' ||
+      (item.state === 'pending' &&
+        !('notBefore' in item && item.notBefore && item.notBefore > now.toISOString())),
+  ).length;
 }
 
 /** Whether the incident has outbox work that is due now (the timer uses it). */
@@ -322,6 +341,7 @@ export async function performOutbox(deps: RouteDeps, key: string): Promise<void>
     if (!item) return;
     item.state = 'sending';
     item.claimedAt = now.toISOString();
+    item.leaseUntil = claimLeaseUntil(now, deps.settings).toISOString();
     const saved = await deps.incidentStore.save(claimed, current.etag);
     if (saved.status === 'conflict') continue;
     const completion = await perform(deps, claimed, item);

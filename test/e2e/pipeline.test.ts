@@ -30,8 +30,14 @@ describe('the pipeline on the local stack', { timeout: 600000 }, () => {
   let subject: StackUnderTest;
 
   before(async () => {
-    // Forty safety alerts to one team in a minute would otherwise (rightly) become a digest.
-    subject = await startStackUnderTest({ ROUTE_TEAM_RATE_LIMIT: '1000' });
+    subject = await startStackUnderTest({
+      // Forty safety alerts to one team in a minute would otherwise (rightly) become a digest.
+      ROUTE_TEAM_RATE_LIMIT: '1000',
+      // A card claimed by the killed host is taken over 5 + 30 s after its claim, by a timer
+      // running every 5 s (production: 120 + 30 s, every minute).
+      ROUTE_CALL_DEADLINE_SECONDS: '5',
+      ROUTE_TIMER_SCHEDULE: '*/5 * * * * *',
+    });
   });
 
   after(async () => {
@@ -122,7 +128,9 @@ describe('the pipeline on the local stack', { timeout: 600000 }, () => {
     assert.equal(accepted.length, items.length);
     await subject.restart('kill');
 
-    const summary = await waitUntilSettled(subject.stack, { timeoutMs: 240000, quietMs: 30000 });
+    // Settled means routed and nothing left in any outbox; quiet for longer than a claim's lease.
+    const summary = await waitUntilSettled(subject.stack, { timeoutMs: 240000, quietMs: 60000 });
+    assert.equal(summary.outboxInFlight, 0, `no card or ticket left behind (${JSON.stringify(summary)})`);
     for (const feedbackId of accepted) {
       const record = await getJson<FeedbackRecord>(subject.stack, `/api/feedback/${feedbackId}`);
       assert.equal(record.status, 200, `feedback ${feedbackId} is stored`);

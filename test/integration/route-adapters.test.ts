@@ -3,6 +3,8 @@
  * formats (test/support/fake-teams.ts, fake-logic-app.ts), and the route stage driving them.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { LogicAppTicketClient } from '../../shared/adapters/ticket-logic-app.js';
 import { TeamsWebhookNotifier } from '../../shared/adapters/teams-webhook.js';
@@ -91,6 +93,43 @@ void describe('Teams Workflows webhook adapter', () => {
       (error: unknown) => error instanceof HttpDeliveryError && !error.permanent && error.attempts === 3,
     );
     assert.equal(teams.requests.length, 3);
+  });
+
+  void it('stops retrying at the call deadline, waits included, so a claim can outlive the call', async () => {
+    teams.requests.length = 0;
+    teams.script.push(...Array.from({ length: 5 }, () => ({ status: 429, retryAfter: '30' })));
+    let clock = 0;
+    const sleep = (ms: number) => {
+      clock += ms;
+      return Promise.resolve();
+    };
+    const policy = { ...fastPolicy, maxRetryAfterMs: 30_000, deadlineMs: 45_000 };
+    await assert.rejects(
+      postJsonWithRetry(teams.url, {}, { policy, sleep, now: () => clock }),
+      (error: unknown) =>
+        error instanceof HttpDeliveryError &&
+        error.attempts === 2 &&
+        /after 2 attempts \(the 45000 ms deadline\): HTTP 429/.test(error.message),
+    );
+    assert.equal(teams.requests.length, 2, 'a third attempt would start past the deadline');
+    assert.equal(clock, 30_000, 'one wait; the second would have ended past the deadline');
+    teams.script.length = 0;
+  });
+
+  void it('an endpoint that never answers is abandoned at the deadline, not after every attempt', async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await assert.rejects(
+        postJsonWithRetry(`http://127.0.0.1:${port}/`, {}, { policy: { ...fastPolicy, deadlineMs: 300 } }),
+        (error: unknown) =>
+          error instanceof HttpDeliveryError && error.attempts === 1 && /deadline/.test(error.message),
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   void it('a card that still fails is quarantined with its payload; the batch goes on', async () => {

@@ -3,13 +3,23 @@ import { describe, it } from 'node:test';
 import { validateTeamsEnvelope } from '../fixtures/route/card-schema.js';
 import type { RouteBlock } from '../../shared/domain/blocks/route.js';
 import { validateTicketCreate, validateTicketUpdate } from '../../shared/domain/route/ticket.js';
-import { makeRoute, replayRouteAction } from '../../shared/stages/route.js';
+import { makeRoute, mutateIncident, replayRouteAction } from '../../shared/stages/route.js';
 import { INCIDENT_KEY, scoredEvent, spike } from '../fixtures/route/scored-events.js';
 import { actionUrls, context, makeHarness, request } from '../fixtures/route/harness.js';
 
 const validateEnvelope = validateTeamsEnvelope;
 
 const START = '2026-11-27T10:00:00.000Z';
+
+/** Polls (on the event loop, not the fake clock) until `probe` gives a value. */
+async function waitFor<T>(probe: () => Promise<T | undefined | false>): Promise<T> {
+  for (let attempt = 0; attempt < 500; attempt += 1) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('gave up waiting');
+}
 
 async function actionCall(h: ReturnType<typeof makeHarness>, url: string, method: 'GET' | 'POST') {
   const parsed = new URL(url);
@@ -428,6 +438,52 @@ void describe('alert fatigue controls', () => {
     h.advanceMinutes(600);
     await h.runTimer();
     assert.equal(h.teams.posts.length, 3, 'the path ends');
+  });
+
+  void it('a card whose sender died after claiming it goes out once, when its claim lapses', async () => {
+    const h = makeHarness({ now: '2026-11-27T12:00:00.000Z', settings: { callDeadlineSeconds: 60 } });
+    h.teams.hangNext = 1;
+    // The invocation never finishes: it stands for a host that was killed during the call.
+    void h.deliver(spike(1, 3, START));
+    const claimed = await waitFor(async () => {
+      const card = (await h.incident(INCIDENT_KEY))?.outbox.find((item) => item.kind === 'card');
+      return card?.state === 'sending' ? card : undefined;
+    });
+    assert.equal(claimed.leaseUntil, '2026-11-27T12:01:30.000Z', 'the call deadline plus the margin');
+
+    h.advanceMinutes(1);
+    await h.runTimer();
+    assert.equal(h.teams.posts.length, 0, 'the claim still stands: the sender may be alive');
+    h.setNow('2026-11-27T12:01:31.000Z');
+    await h.runTimer();
+    await h.runTimer();
+    assert.deepEqual(
+      h.teams.posts.map((post) => post.key),
+      [`${INCIDENT_KEY}:card:1`],
+      'taken over once',
+    );
+    const incident = await h.incident(INCIDENT_KEY);
+    assert.equal(incident!.outbox.filter((item) => item.kind === 'card').length, 0);
+    assert.equal(incident!.alerts[0]!.status, 'sent');
+  });
+
+  void it('a claim written before leases existed lapses after ten minutes', async () => {
+    const h = makeHarness({ now: '2026-11-27T12:00:00.000Z' });
+    h.teams.hangNext = 1;
+    void h.deliver(spike(1, 3, START));
+    await waitFor(async () =>
+      (await h.incident(INCIDENT_KEY))?.outbox.some((item) => item.state === 'sending'),
+    );
+    await mutateIncident(h.incidentStore, INCIDENT_KEY, (incident) => {
+      for (const item of incident.outbox) delete item.leaseUntil;
+      return true;
+    });
+    h.advanceMinutes(9);
+    await h.runTimer();
+    assert.equal(h.teams.posts.length, 0);
+    h.advanceMinutes(2);
+    await h.runTimer();
+    assert.equal(h.teams.posts.length, 1);
   });
 
   void it('does not escalate an acknowledged incident', async () => {

@@ -14,7 +14,13 @@ export class RecordingTeams implements TeamsNotifier {
   readonly posts: { card: any; key: string }[] = [];
   /** Throw this many times before accepting (simulates a call that failed after its retries). */
   failNext = 0;
+  /** Never answer this many calls: the sender's process died mid-call (its claim stays behind). */
+  hangNext = 0;
   post(card: object, idempotencyKey: string): Promise<void> {
+    if (this.hangNext > 0) {
+      this.hangNext -= 1;
+      return new Promise<void>(() => undefined);
+    }
     if (this.failNext > 0) {
       this.failNext -= 1;
       return Promise.reject(new Error('Teams webhook unavailable'));

@@ -22,6 +22,7 @@ const azureValues: Record<string, string> = {
   PUBLIC_BASE_URL: 'https://func-feedback.azurewebsites.net',
   TEAMS_WEBHOOK_URL: 'https://example.invalid/teams',
   TICKET_LOGIC_APP_URL: 'https://example.invalid/logic',
+  ROUTE_TIMER_SCHEDULE: '0 */1 * * * *',
 };
 
 describe('config', () => {

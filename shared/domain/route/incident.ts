@@ -62,36 +62,36 @@ export interface AlertRecord {
   votes: { useful: number; noise: number };
 }
 
-export type OutboxItem =
-  | { kind: 'ticket_create'; key: string; state: OutboxState; claimedAt?: string }
-  | {
-      kind: 'ticket_update';
-      key: string;
-      reason: 'evidence' | 'regression';
-      state: OutboxState;
-      claimedAt?: string;
-    }
-  | {
-      kind: 'card';
-      key: string;
-      alertSeq: number;
-      variant: CardVariant;
-      /** Quiet hours: not before this instant. */
-      notBefore?: string;
-      state: OutboxState;
-      claimedAt?: string;
-    }
-  | {
-      kind: 'escalation';
-      key: string;
-      alertSeq: number;
-      /** Quiet hours: not before this instant. */
-      notBefore?: string;
-      level: number;
-      target: string;
-      state: OutboxState;
-      claimedAt?: string;
-    };
+/** What every outbox item has: its idempotency key, its state and, while sending, its claim. */
+interface OutboxItemBase {
+  key: string;
+  state: OutboxState;
+  /** When the sender claimed it (state `sending`). */
+  claimedAt?: string;
+  /** Until when the claim stands; past it the sender is taken to have died (route settings). */
+  leaseUntil?: string;
+}
+
+export type OutboxItem = OutboxItemBase &
+  (
+    | { kind: 'ticket_create' }
+    | { kind: 'ticket_update'; reason: 'evidence' | 'regression' }
+    | {
+        kind: 'card';
+        alertSeq: number;
+        variant: CardVariant;
+        /** Quiet hours: not before this instant. */
+        notBefore?: string;
+      }
+    | {
+        kind: 'escalation';
+        alertSeq: number;
+        /** Quiet hours: not before this instant. */
+        notBefore?: string;
+        level: number;
+        target: string;
+      }
+  );
 
 /** pending → sending (claimed) → removed when done; failed = quarantined with its payload. */
 export type OutboxState = 'pending' | 'sending' | 'failed';

@@ -36,6 +36,20 @@ export interface RouteSettings {
   maxQuotes: number;
   /** Feedback ids kept on an incident for lineage and redelivery checks. */
   maxFeedbackIds: number;
+  /**
+   * Wall-clock budget of one outgoing call (card or ticket) with its retries. An outbox claim
+   * lasts this long plus a margin; a claim older than that is from a process that died and is
+   * taken over by the next invocation or timer run.
+   */
+  callDeadlineSeconds: number;
+}
+
+/** How long past the call deadline a claim still stands (clock skew, the completion write). */
+export const CLAIM_MARGIN_SECONDS = 30;
+
+/** The instant until which a claim made at `claimedAt` stands. */
+export function claimLeaseUntil(claimedAt: Date, settings: Pick<RouteSettings, 'callDeadlineSeconds'>): Date {
+  return new Date(claimedAt.getTime() + (settings.callDeadlineSeconds + CLAIM_MARGIN_SECONDS) * 1000);
 }
 
 export const defaultRouteSettings: RouteSettings = {
@@ -49,6 +63,7 @@ export const defaultRouteSettings: RouteSettings = {
   snoozeHours: 24,
   maxQuotes: 5,
   maxFeedbackIds: 2000,
+  callDeadlineSeconds: 120,
 };
 
 /** App-setting names of the route settings (the composition root reads them; see docs/routing.md). */
@@ -63,6 +78,7 @@ export const routeSettingNames = {
   escalationPath: 'ROUTE_ESCALATION_PATH',
   fixVerificationDays: 'ROUTE_FIX_VERIFICATION_DAYS',
   snoozeHours: 'ROUTE_SNOOZE_HOURS',
+  callDeadlineSeconds: 'ROUTE_CALL_DEADLINE_SECONDS',
   actionLinkTtlSeconds: 'ACTION_LINK_TTL_SECONDS',
 } as const;
 
@@ -146,5 +162,10 @@ export function routeSettingsFrom(values: Record<string, string | undefined>): R
       d.fixVerificationDays,
     ),
     snoozeHours: positive(routeSettingNames.snoozeHours, get('snoozeHours'), d.snoozeHours),
+    callDeadlineSeconds: positive(
+      routeSettingNames.callDeadlineSeconds,
+      get('callDeadlineSeconds'),
+      d.callDeadlineSeconds,
+    ),
   };
 }
