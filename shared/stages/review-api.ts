@@ -1,11 +1,17 @@
 /**
  * Review queue API: `GET /api/review` lists pending items, `POST /api/review/{id}` confirms the
- * candidate labels or corrects them. Resolved items are kept by the queue store as labelled
+ * candidate labels or corrects them, and `GET /api/review?status=resolved&format=jsonl` exports the
+ * resolved ones as labelled JSONL for `npm run train` and `npm run eval` (`--include-reviews`). Resolved items are kept by the queue store as labelled
  * data for training and evaluation. Authentication as for the incidents API: function keys at
  * the host, plus the EasyAuth principal in Azure (see callerOf); the reviewer is recorded.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { labelsFromCandidates, type ReviewLabels, type ReviewQueueStore } from '../domain/review.js';
+import {
+  labelsFromCandidates,
+  toLabelledExample,
+  type ReviewLabels,
+  type ReviewQueueStore,
+} from '../domain/review.js';
 import { intents, sentimentLabels, severities } from '../domain/taxonomy.js';
 import { makeValidator } from '../domain/validation.js';
 import { callerOf, type ApiAuth } from './incidents-api.js';
@@ -54,14 +60,39 @@ const validateSubmission = makeValidator<ReviewSubmission>({
   additionalProperties: false,
 });
 
+/** Pending items per page; resolved items per export (labelled data for training). */
+const MAX_PAGE = 200;
+const MAX_EXPORT = 10_000;
+
 const unauthorized: HttpResponseInit = { status: 401, jsonBody: { error: 'authentication required' } };
 
 export function makeReviewApi(deps: ReviewApiDeps) {
   const list = async (request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> => {
     if (!callerOf(request, deps.auth)) return unauthorized;
-    const limit = Math.min(200, Math.max(1, Number(request.query.get('limit') ?? 50) || 50));
-    const items = await deps.reviewQueue.listPending(limit);
-    return { status: 200, jsonBody: { items } };
+    const status = request.query.get('status') ?? 'pending';
+    const format = request.query.get('format') ?? 'json';
+    if (status !== 'pending' && status !== 'resolved')
+      return { status: 400, jsonBody: { error: 'status must be pending or resolved' } };
+    if (format !== 'json' && format !== 'jsonl')
+      return { status: 400, jsonBody: { error: 'format must be json or jsonl' } };
+    if (format === 'jsonl' && status !== 'resolved')
+      return { status: 400, jsonBody: { error: 'format=jsonl exports resolved items: add status=resolved' } };
+    const maxLimit = status === 'resolved' ? MAX_EXPORT : MAX_PAGE;
+    const limit = Math.min(maxLimit, Math.max(1, Number(request.query.get('limit') ?? 50) || 50));
+    if (status === 'pending')
+      return { status: 200, jsonBody: { items: await deps.reviewQueue.listPending(limit) } };
+    const items = await deps.reviewQueue.listResolved(limit);
+    if (format === 'json') return { status: 200, jsonBody: { items } };
+    // Labelled examples in the golden-set format: `npm run train -- --include-reviews <file>`.
+    const lines = items.flatMap((item) => {
+      const example = toLabelledExample(item);
+      return example ? [JSON.stringify(example)] : [];
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-ndjson; charset=utf-8' },
+      body: lines.map((line) => `${line}\n`).join(''),
+    };
   };
 
   const submit = async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryLogger } from '../../shared/adapters/memory.js';
 import { MemoryReviewQueue, type NewReviewItem } from '../../shared/domain/review.js';
+import { parseLabelledJsonl } from '../../shared/domain/classify/labelled.js';
 import { makeReviewApi } from '../../shared/stages/review-api.js';
 import { makeIncidentsApi } from '../../shared/stages/incidents-api.js';
 import { context, makeHarness, request } from '../fixtures/route/harness.js';
@@ -146,6 +147,55 @@ void describe('review API', () => {
       context(),
     );
     assert.equal(unknown.status, 404);
+  });
+
+  void it('exports resolved items as labelled JSONL that train and eval read', async () => {
+    const { reviewQueue, api } = setup(false);
+    await reviewQueue.enqueue(item('e'));
+    await reviewQueue.enqueue(item('ff'));
+    const labels = {
+      sentiment: 'negative',
+      primaryCategory: 'defect',
+      secondaryCategories: [],
+      component: 'sole',
+      severity: 'high',
+      intent: 'return_request',
+    };
+    await api.submit(
+      request({
+        method: 'POST',
+        url: 'http://x',
+        params: { id: 'e' },
+        body: JSON.stringify({ action: 'correct', labels }),
+      }),
+      context(),
+    );
+    const exported = await api.list(
+      request({ url: 'http://x/api/review?status=resolved&format=jsonl' }),
+      context(),
+    );
+    assert.equal(exported.status, 200);
+    assert.match(String((exported.headers as Record<string, string>)['content-type']), /ndjson/);
+    const examples = parseLabelledJsonl(exported.body as string, 'export');
+    assert.equal(examples.length, 1, 'only the resolved item');
+    assert.equal(examples[0]?.text, item('e').text);
+    assert.equal(examples[0]?.primaryCategory, 'defect');
+    assert.equal(examples[0]?.intent, 'return_request');
+
+    const resolvedJson = await api.list(request({ url: 'http://x/api/review?status=resolved' }), context());
+    assert.deepEqual(
+      (resolvedJson.jsonBody as { items: { id: string }[] }).items.map((entry) => entry.id),
+      ['e'],
+    );
+    const pending = await api.list(request({ url: 'http://x/api/review' }), context());
+    assert.deepEqual(
+      (pending.jsonBody as { items: { id: string }[] }).items.map((entry) => entry.id),
+      ['ff'],
+    );
+    for (const query of ['status=open', 'format=csv', 'format=jsonl']) {
+      const bad = await api.list(request({ url: `http://x/api/review?${query}` }), context());
+      assert.equal(bad.status, 400, query);
+    }
   });
 
   void it('in Azure mode refuses callers without the EasyAuth principal and records who reviewed', async () => {
