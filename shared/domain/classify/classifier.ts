@@ -323,7 +323,9 @@ export function buildClassifier(options: ClassifierOptions): FeedbackClassifier 
       scores[index] =
         probabilityAt(modelCategory, categoryAt[index] as number) * 0.5 + 0.6 * Math.min(hits, 3) - tieBreak;
     }
-    if (findings.hazards.length > 0 && issueHits === 0) bump(defectAt, 1);
+    // Safety reports belong to defect (quality engineering owns product safety), whatever other
+    // issue words come with them ("ignore the instructions ... it caught fire").
+    if (findings.hazards.length > 0) bump(defectAt, issueHits === 0 ? 1 : 0.7);
     if (issueHits === 0 && sentimentLabel === 'positive') bump(praiseAt, 0.4);
     if (sentimentLabel !== 'positive') bump(praiseAt, -0.5);
     let primaryCategory = 'other';
