@@ -20,6 +20,7 @@ import {
   validateTicketUpdate,
 } from '../../shared/domain/route/ticket.js';
 import { parseRetryAfter } from '../../shared/adapters/http-retry.js';
+import { parseWithAdaptiveCards } from '../fixtures/route/adaptivecards-parser.js';
 import { validateTeamsEnvelope } from '../fixtures/route/card-schema.js';
 import { INCIDENT_KEY, scoredEvent, spike } from '../fixtures/route/scored-events.js';
 
@@ -297,6 +298,33 @@ void describe('cards', () => {
       assert.ok(result.ok, result.ok ? '' : result.error);
       assert.ok(JSON.stringify(card).length < 28_000, 'Teams message size limit');
     }
+  });
+
+  void it("Microsoft's adaptivecards object model parses every card without a complaint and drops nothing", () => {
+    const incident = incidentFrom();
+    const cards = [
+      buildAlertCard(incident, 1, 'alert', links, NOW),
+      buildAlertCard(incident, 2, 'regressed', links, NOW),
+      buildEscalationCard(incident, 1, 1, 'team lead', links, NOW),
+      buildDigestCard(
+        'quality_engineering',
+        [{ incidentKey: INCIDENT_KEY, title: 'TRAIL-42: defect', severity: 'high', count: 6, alertSeq: 1 }],
+        NOW.toISOString(),
+        links,
+      ),
+    ];
+    for (const card of cards) {
+      const content = card.attachments[0]!.content;
+      const parsed = parseWithAdaptiveCards(content);
+      assert.deepEqual(parsed.events, []);
+      // The library writes its own newest version and knows no host extensions (`msteams`, which
+      // Teams reads); everything else must come back as sent.
+      const { msteams: _teamsExtension, ...portable } = content as typeof content & { msteams?: unknown };
+      assert.deepEqual({ ...(parsed.roundTrip as object), version: content.version }, portable);
+    }
+    const misspelt = structuredClone(cards[0]!.attachments[0]!.content) as unknown as { body: object[] };
+    misspelt.body.push({ type: 'TextBlok', text: 'x' });
+    assert.match(parseWithAdaptiveCards(misspelt).events.join('\n'), /UnknownElementType/);
   });
 
   void it('the schema catches what Teams would reject', () => {

@@ -23,7 +23,8 @@ export interface AdaptiveCard {
   msteams: { width: 'Full' };
   fallbackText: string;
   body: object[];
-  actions: object[];
+  /** Absent rather than empty: hosts drop an empty action bar anyway. */
+  actions?: object[];
 }
 
 export function envelope(card: AdaptiveCard): TeamsEnvelope {
@@ -41,7 +42,7 @@ function card(fallbackText: string, body: object[], actions: object[]): Adaptive
     msteams: { width: 'Full' },
     fallbackText,
     body,
-    actions,
+    ...(actions.length > 0 ? { actions } : {}),
   };
 }
 
