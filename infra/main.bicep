@@ -44,6 +44,9 @@ param functionInstanceMemoryMB int = 2048
 @maxValue(1000)
 param functionMaximumInstanceCount int = 100
 
+@description('Client id of an Entra ID app registration for people signing in to the incident and review APIs (App Service Authentication). Bicep cannot create app registrations; see docs/deploy.md. Empty: those APIs refuse every caller.')
+param apiAuthClientId string = ''
+
 @description('Largest webhook body ingest accepts, in bytes.')
 param webhookMaxBytes int = 1048576
 
@@ -421,6 +424,7 @@ module api 'app/api.bicep' = {
     keyVaultSecretUris: keyVault.outputs.secretUris
     webhookMaxBytes: webhookMaxBytes
     webhookReplayWindowSeconds: webhookReplayWindowSeconds
+    apiAuthClientId: apiAuthClientId
   }
   // The app starts resolving Key Vault references and opening connections as soon as its settings
   // exist: grant its roles first, and let the Logic App module write the callback URL secret.

@@ -23,6 +23,8 @@ param applicationInsightsName string
 param keyVaultSecretUris object
 param webhookMaxBytes int
 param webhookReplayWindowSeconds int
+@description('Client id of the Entra ID app registration that signs people in to the incident and review APIs (App Service Authentication). Empty: no sign-in is configured and those APIs refuse every caller in Azure.')
+param apiAuthClientId string = ''
 
 resource hostStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: hostStorageAccountName
@@ -142,6 +144,46 @@ resource appSettingsConfig 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: functionApp
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service Authentication (EasyAuth) with Entra ID, in "allow anonymous" mode: webhooks and the
+// signed card links must still reach the app, while the incident and review APIs require the
+// principal EasyAuth validates and injects (`x-ms-client-principal`; it strips any the client sent).
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(apiAuthClientId)) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: apiAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${apiAuthClientId}'
+            apiAuthClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 output id string = functionApp.id
