@@ -279,20 +279,25 @@ void describe('incident lifecycle', () => {
   });
 });
 
+/** One card of each kind the route stage sends. */
+function everyKindOfCard() {
+  const incident = incidentFrom();
+  return [
+    buildAlertCard(incident, 1, 'alert', links, NOW),
+    buildAlertCard(incident, 2, 'regressed', links, NOW),
+    buildEscalationCard(incident, 1, 1, 'team lead', links, NOW),
+    buildDigestCard(
+      'quality_engineering',
+      [{ incidentKey: INCIDENT_KEY, title: 'TRAIL-42: defect', severity: 'high', count: 6, alertSeq: 1 }],
+      NOW.toISOString(),
+      links,
+    ),
+  ];
+}
+
 void describe('cards', () => {
   void it('alert, regressed, escalation and digest cards validate against the Adaptive Card 1.5 schema', () => {
-    const incident = incidentFrom();
-    const cards = [
-      buildAlertCard(incident, 1, 'alert', links, NOW),
-      buildAlertCard(incident, 2, 'regressed', links, NOW),
-      buildEscalationCard(incident, 1, 1, 'team lead', links, NOW),
-      buildDigestCard(
-        'quality_engineering',
-        [{ incidentKey: INCIDENT_KEY, title: 'TRAIL-42: defect', severity: 'high', count: 6, alertSeq: 1 }],
-        NOW.toISOString(),
-        links,
-      ),
-    ];
+    const cards = everyKindOfCard();
     for (const card of cards) {
       const result = validateTeamsEnvelope(card);
       assert.ok(result.ok, result.ok ? '' : result.error);
@@ -301,18 +306,7 @@ void describe('cards', () => {
   });
 
   void it("Microsoft's adaptivecards object model parses every card without a complaint and drops nothing", () => {
-    const incident = incidentFrom();
-    const cards = [
-      buildAlertCard(incident, 1, 'alert', links, NOW),
-      buildAlertCard(incident, 2, 'regressed', links, NOW),
-      buildEscalationCard(incident, 1, 1, 'team lead', links, NOW),
-      buildDigestCard(
-        'quality_engineering',
-        [{ incidentKey: INCIDENT_KEY, title: 'TRAIL-42: defect', severity: 'high', count: 6, alertSeq: 1 }],
-        NOW.toISOString(),
-        links,
-      ),
-    ];
+    const cards = everyKindOfCard();
     for (const card of cards) {
       const content = card.attachments[0]!.content;
       const parsed = parseWithAdaptiveCards(content);
