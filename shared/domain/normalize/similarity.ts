@@ -13,6 +13,7 @@
 import { hash } from 'node:crypto';
 import { foldedWordsOf } from './fold.js';
 
+/** A multiple of four: the signature loop computes four hash functions per pass. */
 export const SIGNATURE_SIZE = 64;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
@@ -120,13 +121,16 @@ const shingleHashes = new ShingleHashes();
 
 /** Hashes the shingles of `shinglesOf(foldedWords)` into `shingleHashes`, without building them. */
 function hashShingles(foldedWords: readonly string[]): void {
+  // Most texts are long enough for word shingles: hash the kept words while counting them (one
+  // stop-word lookup per word), and start over with 4-grams only when too few were kept.
+  shingleHashes.reset(Math.max(1, foldedWords.length));
   let kept = 0;
-  for (const word of foldedWords) if (!SKIPPED_WORDS.has(word)) kept++;
-  if (kept >= MIN_WORD_SHINGLES) {
-    shingleHashes.reset(kept);
-    for (const word of foldedWords) if (!SKIPPED_WORDS.has(word)) shingleHashes.add(word, 0, word.length);
-    return;
+  for (const word of foldedWords) {
+    if (SKIPPED_WORDS.has(word)) continue;
+    kept++;
+    shingleHashes.add(word, 0, word.length);
   }
+  if (kept >= MIN_WORD_SHINGLES) return;
   // Short texts: character 4-grams of the kept words joined by spaces (a few dozen at most).
   const joined = kept === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
   shingleHashes.reset(Math.max(1, joined.length));
@@ -137,6 +141,13 @@ function hashShingles(foldedWords: readonly string[]): void {
   for (let i = 0; i + 4 <= joined.length; i++) shingleHashes.add(joined, i, i + 4);
 }
 
+/** Hash function `step` (1-based) of a shingle with base hashes h1, h2, sign bit flipped (see below). */
+function minhashValue(h1: number, h2: number, step: number): number {
+  const combined = (h1 + Math.imul(step, h2)) | 0;
+  const value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
+  return value ^ (value >>> 12) ^ 0x80000000;
+}
+
 /**
  * Classic MinHash: SIGNATURE_SIZE hash functions derived from two base hashes of each shingle
  * (h1 + i·h2, then mixed), minimum per function. One-permutation hashing was measured first and
@@ -145,23 +156,32 @@ function hashShingles(foldedWords: readonly string[]): void {
 function signatureOfHashes(hashes: ShingleHashes): number[] {
   if (hashes.count === 0) return [];
   // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
-  // unsigned ones and the loop stays in small integers.
-  // (The size is read into a local: a module export is a live binding V8 reloads in the loop.)
-  const size = SIGNATURE_SIZE;
-  const mins = new Int32Array(size).fill(0x7fffffff);
-  const { first, second, count } = hashes;
-  for (let shingle = 0; shingle < count; shingle++) {
-    const h2 = second[shingle]!;
-    let combined = first[shingle]!;
-    for (let i = 0; i < size; i++) {
-      combined = (combined + h2) | 0;
-      let value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
-      value = value ^ (value >>> 12) ^ 0x80000000;
-      if (value < mins[i]!) mins[i] = value;
-    }
-  }
+  // unsigned ones and the loop stays in small integers. Four functions per pass over the
+  // shingles: each shingle's base hashes are read once per four minima, which stay in registers.
   const signature = new Array<number>(SIGNATURE_SIZE);
-  for (let i = 0; i < SIGNATURE_SIZE; i++) signature[i] = (mins[i]! ^ 0x80000000) >>> 0;
+  const { first, second, count } = hashes;
+  for (let i = 0; i < SIGNATURE_SIZE; i += 4) {
+    let min0 = 0x7fffffff;
+    let min1 = 0x7fffffff;
+    let min2 = 0x7fffffff;
+    let min3 = 0x7fffffff;
+    for (let shingle = 0; shingle < count; shingle++) {
+      const h1 = first[shingle]!;
+      const h2 = second[shingle]!;
+      const value0 = minhashValue(h1, h2, i + 1);
+      const value1 = minhashValue(h1, h2, i + 2);
+      const value2 = minhashValue(h1, h2, i + 3);
+      const value3 = minhashValue(h1, h2, i + 4);
+      if (value0 < min0) min0 = value0;
+      if (value1 < min1) min1 = value1;
+      if (value2 < min2) min2 = value2;
+      if (value3 < min3) min3 = value3;
+    }
+    signature[i] = (min0 ^ 0x80000000) >>> 0;
+    signature[i + 1] = (min1 ^ 0x80000000) >>> 0;
+    signature[i + 2] = (min2 ^ 0x80000000) >>> 0;
+    signature[i + 3] = (min3 ^ 0x80000000) >>> 0;
+  }
   return signature;
 }
 
