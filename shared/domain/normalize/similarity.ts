@@ -18,7 +18,11 @@ export const SIGNATURE_SIZE = 64;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
 export function textHashOf(foldedWords: readonly string[]): string {
-  return hash('sha256', foldedWords.join(' '), 'hex').slice(0, 32);
+  return textHashOfJoined(foldedWords.join(' '));
+}
+
+function textHashOfJoined(joinedWords: string): string {
+  return hash('sha256', joinedWords, 'hex').slice(0, 32);
 }
 /** 32-bit FNV-1a with a final avalanche (murmur3 fmix32), stable across processes. */
 export function hash32(value: string, seed = 0x811c9dc5): number {
@@ -119,26 +123,36 @@ class ShingleHashes {
 
 const shingleHashes = new ShingleHashes();
 
-/** Hashes the shingles of `shinglesOf(foldedWords)` into `shingleHashes`, without building them. */
-function hashShingles(foldedWords: readonly string[]): void {
+/**
+ * Hashes the shingles of `shinglesOf(foldedWords)` into `shingleHashes`, without building them.
+ * `joined` is `foldedWords.join(' ')` (the text hash needs it too): word shingles are hashed where
+ * they sit in it, so the hashing loop reads one flat string instead of words of every string
+ * representation (sliced, concatenated, one- or two-byte), which makes V8's property lookups there
+ * megamorphic.
+ */
+function hashShingles(foldedWords: readonly string[], joined: string): void {
   // Most texts are long enough for word shingles: hash the kept words while counting them (one
   // stop-word lookup per word), and start over with 4-grams only when too few were kept.
   shingleHashes.reset(Math.max(1, foldedWords.length));
   let kept = 0;
+  let offset = 0;
   for (const word of foldedWords) {
-    if (SKIPPED_WORDS.has(word)) continue;
-    kept++;
-    shingleHashes.add(word, 0, word.length);
+    const end = offset + word.length;
+    if (!SKIPPED_WORDS.has(word)) {
+      kept++;
+      shingleHashes.add(joined, offset, end);
+    }
+    offset = end + 1;
   }
   if (kept >= MIN_WORD_SHINGLES) return;
   // Short texts: character 4-grams of the kept words joined by spaces (a few dozen at most).
-  const joined = kept === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
-  shingleHashes.reset(Math.max(1, joined.length));
-  if (joined.length < 4) {
-    if (joined !== '') shingleHashes.add(joined, 0, joined.length);
+  const keptJoined = kept === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
+  shingleHashes.reset(Math.max(1, keptJoined.length));
+  if (keptJoined.length < 4) {
+    if (keptJoined !== '') shingleHashes.add(keptJoined, 0, keptJoined.length);
     return;
   }
-  for (let i = 0; i + 4 <= joined.length; i++) shingleHashes.add(joined, i, i + 4);
+  for (let i = 0; i + 4 <= keptJoined.length; i++) shingleHashes.add(keptJoined, i, i + 4);
 }
 
 /** Hash function `step` (1-based) of a shingle with base hashes h1, h2, sign bit flipped (see below). */
@@ -211,6 +225,7 @@ export function fingerprintOf(text: string): Fingerprint {
 }
 
 export function fingerprintOfWords(foldedWords: readonly string[]): Fingerprint {
-  hashShingles(foldedWords);
-  return { textHash: textHashOf(foldedWords), signature: signatureOfHashes(shingleHashes) };
+  const joined = foldedWords.join(' ');
+  hashShingles(foldedWords, joined);
+  return { textHash: textHashOfJoined(joined), signature: signatureOfHashes(shingleHashes) };
 }
