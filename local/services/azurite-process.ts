@@ -5,7 +5,9 @@
  * so a `kill -9` loses writes it has already acknowledged. Here every successful write request
  * (PUT, POST, DELETE, PATCH) is answered only after its metadata changes are in a write-ahead
  * journal on disk (azurite-journal.ts): a group commit, so concurrent writes share one write and
- * one fdatasync. Blob bytes are already in extent files by then (Azurite fdatasyncs them).
+ * one fdatasync. The extent files holding the blob bytes those changes point at are fdatasynced
+ * first, by the same group commit (azurite-speedups.ts, which also removes per-request work that
+ * the answers do not depend on).
  *
  * Takes Azurite's own blob flags (`--blobPort 0 --location <dir> ...`) and prints Azurite's
  * `successfully listens on http://127.0.0.1:<port>` line when ready.
@@ -14,6 +16,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { MetadataJournal, type LokiDatabase } from './azurite-journal.js';
+import { cacheUriTemplates, holdSmallBodies, poolUuidRandomBytes } from './azurite-speedups.js';
 
 interface LokiResultset {
   find: (this: LokiResultset, query?: unknown, firstOnly?: boolean) => LokiResultset;
@@ -29,6 +32,7 @@ interface AzuriteBlobServer {
 }
 
 const require = createRequire(import.meta.url);
+poolUuidRandomBytes(); // before Azurite loads uuid
 const { Resultset } = require('lokijs') as { Resultset: { prototype: LokiResultset } };
 const { BlobServerFactory } = require('azurite/dist/src/blob/BlobServerFactory') as {
   BlobServerFactory: new () => { createServer(): Promise<AzuriteBlobServer> };
@@ -62,12 +66,15 @@ function putSelectiveFieldFirst(resultset: LokiResultset): void {
 
 async function main(): Promise<void> {
   putSelectiveFieldFirst(Resultset.prototype);
+  cacheUriTemplates();
+  const heldBodies = holdSmallBodies();
   const server = await new BlobServerFactory().createServer();
   await server.start();
-  const journal = new MetadataJournal(dirname(server.metadataStore.db.filename), [
-    server.metadataStore.db,
-    server.extentMetadataStore.db,
-  ]);
+  const journal = new MetadataJournal(
+    dirname(server.metadataStore.db.filename),
+    [server.metadataStore.db, server.extentMetadataStore.db],
+    () => heldBodies.syncWritten(),
+  );
   await journal.open();
   const inner = server.httpServer.listeners('request')[0] as (
     req: IncomingMessage,
@@ -98,6 +105,7 @@ async function main(): Promise<void> {
   const shutdown = (): void => {
     journal
       .close()
+      .then(() => heldBodies.close())
       .then(() => server.close())
       .then(() => process.exit(0))
       .catch(() => process.exit(1));
