@@ -9,6 +9,7 @@
  */
 import { eld } from 'eld/medium';
 import { letterCount } from './chars.js';
+import { allMatches } from './matches.js';
 import { functionWordVote, segmentLanguage, textVotes, type TextVotes } from './segment-language.js';
 
 export interface LanguageResult {
@@ -102,7 +103,7 @@ function isMixed(text: string): boolean {
 function placeholderRanges(head: string): number[] {
   const ranges: number[] = [];
   if (!head.includes('[')) return ranges;
-  for (const match of head.matchAll(PLACEHOLDER)) ranges.push(match.index, match.index + match[0].length);
+  for (const match of allMatches(PLACEHOLDER, head)) ranges.push(match.index, match.index + match[0].length);
   return ranges;
 }
 

@@ -9,6 +9,7 @@
  * checksums (Luhn, IBAN mod-97), digit counts, cue phrases and explicit exclusions.
  */
 import { charClass, LETTER } from './chars.js';
+import { allMatches } from './matches.js';
 import { orderToken, trackingToken } from './tokens.js';
 
 export const piiTypes = ['EMAIL', 'IBAN', 'CARD', 'TRACKING', 'ORDER', 'PHONE', 'ADDRESS', 'NAME'] as const;
@@ -208,7 +209,7 @@ const detectEmails: Detector = (text) => {
   const spans: PiiSpan[] = [];
   for (const match of emailMatches(text)) spans.push(span('EMAIL', match.index, match[0]));
   if (OBFUSCATED_AT.test(text))
-    for (const match of text.matchAll(OBFUSCATED_EMAIL)) spans.push(span('EMAIL', match.index, match[0]));
+    for (const match of allMatches(OBFUSCATED_EMAIL, text)) spans.push(span('EMAIL', match.index, match[0]));
   return spans;
 };
 
@@ -216,7 +217,7 @@ const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/gi;
 
 const detectIbans: Detector = (text) => {
   const spans: PiiSpan[] = [];
-  for (const match of text.matchAll(IBAN)) {
+  for (const match of allMatches(IBAN, text)) {
     let value = match[0];
     // The optional tail can swallow a following word ("... 3000 Danke"): try shorter forms.
     while (value.length >= 15 && !ibanValid(value)) {
@@ -233,7 +234,7 @@ const CARD = /(?<![\d.,])(?:\d[ -]?){12,18}\d(?![\d.,]\d)/g;
 
 const detectCards: Detector = (text) => {
   const spans: PiiSpan[] = [];
-  for (const match of text.matchAll(CARD)) {
+  for (const match of allMatches(CARD, text)) {
     const digits = digitsOf(match[0]);
     if (digits.length < 13 || digits.length > 19) continue;
     if (!'23456'.includes(digits[0] ?? '')) continue;
@@ -251,13 +252,13 @@ const HASH_ORDER = /(?<![\w&#])#\d{3,10}\b/g;
 
 const detectOrders: Detector = (text, { tokenKey }, lower) => {
   const spans: PiiSpan[] = [];
-  for (const cue of lower === undefined ? text.matchAll(ORDER_CUE) : lower.matchAll(ORDER_CUE_LOWER)) {
+  for (const cue of lower === undefined ? allMatches(ORDER_CUE, text) : allMatches(ORDER_CUE_LOWER, lower)) {
     const at = cue.index + cue[0].length;
     const id = ORDER_ID.exec(text.slice(at, at + 40));
     if (!id || digitsOf(id[0]).length < 3) continue;
     spans.push(span('ORDER', at, id[0], `[ORDER:${orderToken(id[0], tokenKey)}]`));
   }
-  for (const match of text.matchAll(HASH_ORDER)) {
+  for (const match of allMatches(HASH_ORDER, text)) {
     spans.push(span('ORDER', match.index, match[0], `[ORDER:${orderToken(match[0], tokenKey)}]`));
   }
   return spans;
@@ -280,13 +281,15 @@ const detectTracking: Detector = (text, { tokenKey }, lower) => {
   const add = (start: number, value: string): void => {
     spans.push(span('TRACKING', start, value, `[TRACKING:${trackingToken(value, tokenKey)}]`));
   };
-  for (const cue of lower === undefined ? text.matchAll(TRACKING_CUE) : lower.matchAll(TRACKING_CUE_LOWER)) {
+  for (const cue of lower === undefined
+    ? allMatches(TRACKING_CUE, text)
+    : allMatches(TRACKING_CUE_LOWER, lower)) {
     const at = cue.index + cue[0].length;
     const id = TRACKING_ID.exec(text.slice(at, at + 40));
     if (id) add(at, id[0]);
   }
   for (const format of TRACKING_FORMATS)
-    for (const match of text.matchAll(format)) add(match.index, match[0]);
+    for (const match of allMatches(format, text)) add(match.index, match[0]);
   return spans;
 };
 
@@ -320,7 +323,7 @@ function isPhone(candidate: string, before: string, after: string): boolean {
 
 const detectPhones: Detector = (text) => {
   const spans: PiiSpan[] = [];
-  for (const match of text.matchAll(PHONE)) {
+  for (const match of allMatches(PHONE, text)) {
     let value = match[0].replace(/[\s(.-]+$/, '');
     if (value.startsWith('(') === false && value.includes(')') && !value.includes('('))
       value = value.split(')')[0] ?? value;
@@ -365,12 +368,12 @@ const STREET_KEYWORDS = [
   /Rua|R\.|Avenida|Av\.|Travessa|Largo|Pra[çc]a|Estrada|Alameda/,
 ];
 const streetPatterns = new Map<number, RegExp>();
-const NO_STREET = /(?!)/gu;
 
-function streetPatternFor(text: string): RegExp {
+/** The street patterns `text` can match, as one global pattern; undefined when it can match none. */
+function streetPatternFor(text: string): RegExp | undefined {
   let mask = 0;
   for (const [index, keywords] of STREET_KEYWORDS.entries()) if (keywords.test(text)) mask |= 1 << index;
-  if (mask === 0) return NO_STREET;
+  if (mask === 0) return undefined;
   let pattern = streetPatterns.get(mask);
   if (!pattern) {
     const chosen = STREET_PATTERNS.filter((_, index) => mask & (1 << index));
@@ -391,11 +394,14 @@ const ADDRESS_CUE_LOWER = forLowerCase(ADDRESS_CUE);
 
 const detectAddresses: Detector = (text, _options, lower) => {
   const spans: PiiSpan[] = [];
-  for (const match of text.matchAll(streetPatternFor(text))) {
+  const streets = streetPatternFor(text);
+  for (const match of streets ? allMatches(streets, text) : []) {
     const tail = POSTAL_TAIL.exec(text.slice(match.index + match[0].length));
     spans.push(span('ADDRESS', match.index, match[0] + (tail ? tail[0] : '')));
   }
-  for (const cue of lower === undefined ? text.matchAll(ADDRESS_CUE) : lower.matchAll(ADDRESS_CUE_LOWER)) {
+  for (const cue of lower === undefined
+    ? allMatches(ADDRESS_CUE, text)
+    : allMatches(ADDRESS_CUE_LOWER, lower)) {
     const at = cue.index + cue[0].length;
     const rest = text.slice(at, at + 120);
     // Up to the end of the sentence or line; an address holds a digit.
@@ -436,7 +442,7 @@ const SIGN_OFF_LOWER = new RegExp(String.raw`(?:${SIGN_OFFS})[,!.]?\s*(?:\n|-\s?
 
 function* nameCues(text: string, lower: string | undefined): Generator<{ index: number; 0: string }> {
   if (lower === undefined) {
-    yield* text.matchAll(NAME_CUE);
+    yield* allMatches(NAME_CUE, text);
     return;
   }
   for (const cue of matchesNotAfterLetter(NAME_CUE_LOWER, lower, text)) {
@@ -505,7 +511,7 @@ const detectNames: Detector = (text, { knownPersonNames }, lower) => {
       spans.push(span('NAME', match.index + match[0].length - name.length, name));
   }
   const signOffs =
-    lower === undefined ? text.matchAll(SIGN_OFF) : matchesNotAfterLetter(SIGN_OFF_LOWER, lower, text);
+    lower === undefined ? allMatches(SIGN_OFF, text) : matchesNotAfterLetter(SIGN_OFF_LOWER, lower, text);
   for (const cue of signOffs) {
     const at = cue.index + cue[0].length;
     const name = personAt(text, at);
@@ -518,7 +524,10 @@ const detectNames: Detector = (text, { knownPersonNames }, lower) => {
     for (const part of [known, ...known.split(/\s+/)]) {
       if (part.length < 3) continue;
       const escaped = part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      for (const match of text.matchAll(new RegExp(String.raw`(?<![\p{L}])${escaped}(?![\p{L}])`, 'giu'))) {
+      for (const match of allMatches(
+        new RegExp(String.raw`(?<![\p{L}])${escaped}(?![\p{L}])`, 'giu'),
+        text,
+      )) {
         spans.push(span('NAME', match.index, match[0]));
       }
     }
