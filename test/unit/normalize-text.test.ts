@@ -8,7 +8,9 @@ import { detectLanguage } from '../../shared/domain/normalize/language.js';
 import { letterCount } from '../../shared/domain/normalize/chars.js';
 import {
   functionWordVote,
+  isSpace,
   segmentLanguage,
+  separatorLengthAt,
   textVotes,
 } from '../../shared/domain/normalize/segment-language.js';
 import { detectSpam } from '../../shared/domain/normalize/spam.js';
@@ -222,7 +224,6 @@ void describe('folded words by table', () => {
 });
 
 void describe('function-word votes in one pass', () => {
-  const separator = /(?<=[.!?¡¿;])\s+|\n+/g;
   const placeholder = /\[[A-Z]+(?::[0-9a-f]+)?\]/g;
   const texts = [
     'The zipper broke after two days. La cremallera se rompió a los dos días y nadie contesta.',
@@ -239,7 +240,7 @@ void describe('function-word votes in one pass', () => {
         match.index,
         match.index + match[0].length,
       ]);
-      const votes = textVotes(text, head.length, hidden, separator, 20);
+      const votes = textVotes(text, head.length, hidden, 20);
       const visible = head.replace(placeholder, (match) => ' '.repeat(match.length));
       const segments = new Set(
         text
@@ -255,4 +256,35 @@ void describe('function-word votes in one pass', () => {
       });
     });
   }
+});
+
+void describe('segment separators without the pattern', () => {
+  void it('reads white space as \\s does', () => {
+    for (let code = 0; code < 0x10000; code++)
+      assert.equal(isSpace(code), /\s/.test(String.fromCharCode(code)), code.toString(16));
+  });
+
+  void it('finds the separators the global pattern finds', () => {
+    const texts = [
+      'One. Two!  Three?\nFour;\u00a0five ¡six! ¿seven?\n\n\neight.\u2028nine.\t\n ten',
+      '\n\nstarts with lines. . .  \r\n. \u3000end.',
+      'no separator at all',
+      '. ',
+      '',
+    ];
+    for (const text of texts) {
+      const expected = [...text.matchAll(/(?<=[.!?¡¿;])\s+|\n+/g)].map((match) => [
+        match.index,
+        match[0].length,
+      ]);
+      const found: number[][] = [];
+      for (let i = 0; i < text.length; i++) {
+        const length = separatorLengthAt(text, i);
+        if (length === 0) continue;
+        found.push([i, length]);
+        i += length - 1;
+      }
+      assert.deepEqual(found, expected, JSON.stringify(text));
+    }
+  });
 });

@@ -52,6 +52,21 @@ export function letterCount(text: string): number {
   return letters;
 }
 
+/**
+ * `text.toLowerCase()`, remembered for the last text: the pipeline lower-cases the same redacted
+ * text for its language votes and for its words (and, when nothing was redacted, for PII cues),
+ * and toLowerCase goes through ICU for any text with a character beyond Latin-1 (€, ’).
+ */
+export function lowerCase(text: string): string {
+  if (text !== lastText) {
+    lastLower = text.toLowerCase();
+    lastText = text;
+  }
+  return lastLower;
+}
+let lastText = '';
+let lastLower = '';
+
 // ---------- folding ----------
 
 /**
@@ -103,7 +118,7 @@ function foldKind(codePoint: number): number {
  * Returns undefined for the rare text the table cannot fold character by character.
  */
 export function foldedWordsByTable(text: string): string[] | undefined {
-  const lower = text.toLowerCase();
+  const lower = lowerCase(text);
   const words: string[] = [];
   let start = -1; // start of the current word's unfolded piece, -1 between words
   let built = ''; // folded part of the current word before `start`

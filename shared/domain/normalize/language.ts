@@ -85,7 +85,6 @@ const MIXED_CHARS = 1000;
 const DETECTION_CHARS = 160;
 
 const SEGMENT_SEPARATOR = /(?<=[.!?¡¿;])\s+|\n+/;
-const SEGMENT_SEPARATOR_GLOBAL = new RegExp(SEGMENT_SEPARATOR.source, 'g');
 
 /** Two sentences or more confidently in different languages (see segment-language.ts). */
 function isMixed(text: string): boolean {
@@ -115,13 +114,7 @@ export function detectLanguage(text: string): LanguageResult {
   // cleaned head is built only when the n-gram detector needs it.
   const votes: TextVotes | undefined = MAYBE_URL.test(head)
     ? undefined
-    : textVotes(
-        text.slice(0, MIXED_CHARS),
-        head.length,
-        placeholderRanges(head),
-        SEGMENT_SEPARATOR_GLOBAL,
-        SEGMENT_MIN_LETTERS,
-      );
+    : textVotes(text.slice(0, MIXED_CHARS), head.length, placeholderRanges(head), SEGMENT_MIN_LETTERS);
   let clean = votes ? undefined : lettersOnly(head);
   const letters = votes ? votes.headLetters : letterCount(clean!);
   if (letters < 3) return UNDETERMINED;

@@ -8,7 +8,7 @@
  * Look-alikes that must survive (prices, dates, SKUs, quantities, versions) are kept out by
  * checksums (Luhn, IBAN mod-97), digit counts, cue phrases and explicit exclusions.
  */
-import { charClass, LETTER } from './chars.js';
+import { charClass, LETTER, lowerCase } from './chars.js';
 import { allMatches } from './matches.js';
 import { orderToken, trackingToken } from './tokens.js';
 
@@ -620,8 +620,8 @@ function digitsAllow(type: PiiType, text: string, digits: number, longestRun: nu
 export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   const accepted: PiiSpan[] = [];
   const { digits, longestRun } = digitStats(text);
-  const lowerCase = text.toLowerCase();
-  const lower = lowerCase.length === text.length ? lowerCase : undefined;
+  const lowerCased = lowerCase(text);
+  const lower = lowerCased.length === text.length ? lowerCased : undefined;
   for (const [type, detect] of detectors) {
     if (!digitsAllow(type, text, digits, longestRun)) continue;
     if (!(lower === undefined ? ANCHORS[type].test(text) : LOWER_CASE_ANCHORS[type].test(lower))) continue;

@@ -4,7 +4,7 @@
  * sentence has two or three of them; running the n-gram detector on every sentence would cost
  * as much as the rest of the stage together.
  */
-import { charClass, LETTER, NUMBER } from './chars.js';
+import { charClass, LETTER, lowerCase, NUMBER } from './chars.js';
 
 const functionWords: Record<string, string> = {
   en: 'the and is was with this that it not but very for my have of to after would they you are been a in no',
@@ -18,17 +18,21 @@ const functionWords: Record<string, string> = {
 
 const languages = Object.keys(functionWords);
 
-/** word → [language index, weight]: a word shared by k languages votes 1/k for each. */
-const votes = new Map<string, [number, number][]>();
+/**
+ * word → its votes as flat pairs [language index, weight, language index, weight, ...]: a word
+ * shared by k languages votes 1/k for each (flat, so adding them needs no iterator per pair).
+ */
+const votes = new Map<string, number[]>();
 for (const [index, language] of languages.entries()) {
   for (const word of functionWords[language]!.split(' ')) {
     const key = word.toLowerCase();
-    const list = votes.get(key) ?? [];
-    list.push([index, 1]);
-    votes.set(key, list);
+    const pairs = votes.get(key) ?? [];
+    pairs.push(index, 1);
+    votes.set(key, pairs);
   }
 }
-for (const list of votes.values()) for (const entry of list) entry[1] = 1 / list.length;
+for (const pairs of votes.values())
+  for (let k = 1; k < pairs.length; k += 2) pairs[k] = 1 / (pairs.length / 2);
 
 /** Function words are short: longer words are not looked up. */
 const MAX_FUNCTION_WORD = 7;
@@ -121,7 +125,7 @@ for (const word of votes.keys()) {
 const NO_FILTER = 0xff;
 
 /** Votes of one word (`lower[start, end)`), or undefined: only short words are looked up. */
-function votesOf(lower: string, start: number, end: number): [number, number][] | undefined {
+function votesOf(lower: string, start: number, end: number): number[] | undefined {
   const length = end - start;
   if (length > MAX_FUNCTION_WORD) return undefined;
   const first = lower.charCodeAt(start);
@@ -132,8 +136,8 @@ function votesOf(lower: string, start: number, end: number): [number, number][] 
   return votes.get(lower.slice(start, end));
 }
 
-function addWordVotes(weights: [number, number][] | undefined, scores: Float64Array): void {
-  if (weights) for (const [language, weight] of weights) scores[language]! += weight;
+function addWordVotes(pairs: number[] | undefined, scores: Float64Array): void {
+  if (pairs) for (let k = 0; k < pairs.length; k += 2) scores[pairs[k]!]! += pairs[k + 1]!;
 }
 
 /** Character class for word splitting: LETTER, NUMBER or 0 (a separator). */
@@ -196,41 +200,84 @@ export interface TextVotes {
   segmentLanguages: number;
 }
 
+/** JavaScript's `\s`: white space and line terminators. */
+export function isSpace(code: number): boolean {
+  if (code < 0x80) return code === 32 || (code >= 9 && code <= 13);
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
+/** Characters that end a sentence before a segment separator. */
+function endsSentence(code: number): boolean {
+  return code === 46 || code === 33 || code === 63 || code === 59 || code === 0xa1 || code === 0xbf; // . ! ? ; ¡ ¿
+}
+
+/**
+ * Length of the segment separator starting at `index` of `text`, 0 when none starts there: the
+ * match of `/(?<=[.!?¡¿;])\s+|\n+/y` there, without running the pattern for every segment.
+ */
+export function separatorLengthAt(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  let end = index;
+  if (index > 0 && isSpace(code) && endsSentence(text.charCodeAt(index - 1))) {
+    while (end < text.length && isSpace(text.charCodeAt(end))) end++;
+  } else if (code === 10) {
+    while (end < text.length && text.charCodeAt(end) === 10) end++;
+  }
+  return end - index;
+}
+
 /**
  * In one pass over one lower-cased copy of `text`: the letters and the function-word vote of its
  * first `headLength` characters but the `hidden` ranges there (flat start, end pairs in text
- * order: redaction placeholders), and the languages of its segments (`text` split by the global
- * `segmentSeparator`; segments shorter than `minSegment` do not vote). Each word is looked up once
- * for both. Undefined when lower-casing changes the text's length (offsets would not line up).
+ * order: redaction placeholders), and the languages of its segments (`text` split by
+ * `/(?<=[.!?¡¿;])\s+|\n+/`; segments shorter than `minSegment` do not vote). Each word is looked up
+ * once for both. Undefined when lower-casing changes the text's length (offsets would not line up).
  */
 export function textVotes(
   text: string,
   headLength: number,
   hidden: readonly number[],
-  segmentSeparator: RegExp,
   minSegment: number,
 ): TextVotes | undefined {
-  const lower = text.toLowerCase();
+  const lower = lowerCase(text);
   if (lower.length !== text.length) return undefined;
   const headScores = new Float64Array(languages.length);
   const segmentScores = new Float64Array(languages.length);
   const found = new Set<string>();
   let headLetters = 0;
   let segmentStart = 0;
-  segmentSeparator.lastIndex = 0;
-  let separator = segmentSeparator.exec(lower);
+  // Separators are found as a global search would find them: the next one is looked for from the
+  // end of the last one on.
+  let separatorsFrom = 0;
   let wordStart = -1;
   let digits = false;
   let partlyHidden = false;
-  let nextHidden = 0; // the first hidden range not ended before i
+  // The first hidden range not ended before i (Infinity when there is none left).
+  let nextHidden = 0;
+  let hiddenStart = hidden[0] ?? Infinity;
+  let hiddenEnd = hidden[1] ?? Infinity;
   for (let i = 0; i <= lower.length; i++) {
     const code = i < lower.length ? codeAt(lower, i) : 32;
     const width = code > 0xffff ? 2 : 1;
     // A pair of surrogates across the head's end reads differently in the head: rare, not here.
     if (width === 2 && i === headLength - 1) return undefined;
     const kind = wordClass(code);
-    while (nextHidden < hidden.length && hidden[nextHidden + 1]! <= i) nextHidden += 2;
-    const isHidden = nextHidden < hidden.length && i >= hidden[nextHidden]!;
+    while (hiddenEnd <= i) {
+      nextHidden += 2;
+      hiddenStart = hidden[nextHidden] ?? Infinity;
+      hiddenEnd = hidden[nextHidden + 1] ?? Infinity;
+    }
+    const isHidden = i >= hiddenStart;
     if (kind === LETTER && i < headLength && !isHidden) headLetters += width;
     if (kind !== 0) {
       if (wordStart < 0) {
@@ -240,7 +287,10 @@ export function textVotes(
       }
       if (kind === NUMBER) digits = true;
       if (isHidden) partlyHidden = true;
-    } else if (wordStart >= 0) {
+      i += width - 1;
+      continue;
+    }
+    if (wordStart >= 0) {
       const weights = votesOf(lower, wordStart, i);
       addWordVotes(weights, segmentScores);
       // The head splits words at digits, hidden ranges and its end; a plain word inside it votes
@@ -251,14 +301,14 @@ export function textVotes(
       wordStart = -1;
     }
     // Separators are not word characters: the word before one has been counted above.
-    if (separator?.index === i) {
+    const separator = i >= separatorsFrom && i < lower.length ? separatorLengthAt(lower, i) : 0;
+    if (separator > 0) {
       if (i - segmentStart >= minSegment) {
         const best = ranked(segmentScores);
         if (best && best.score >= 2 && best.second * 2 <= best.score) found.add(best.language);
       }
       segmentScores.fill(0);
-      segmentStart = i + separator[0].length;
-      separator = segmentSeparator.exec(lower);
+      segmentStart = separatorsFrom = i + separator;
     }
     i += width - 1;
   }
