@@ -66,7 +66,9 @@ export function prepareFeedbackText(
   const languageText = body.text.length < 40 && title ? `${title.text}. ${body.text}` : body.text;
   const language = withHint(detectLanguage(languageText), input.languageHint);
   const words = foldedWordsOf(body.text);
-  const spam = detectSpam(body.text, words);
+  // The words joined by spaces: the text hash reads them so, and spam looks for keyboard runs there.
+  const joinedWords = words.join(' ');
+  const spam = detectSpam(body.text, words, undefined, joinedWords);
   const titleWords = title ? foldedWordsOf(title.text) : [];
   const orderTokens = [...body.orderTokens, ...(title?.orderTokens ?? [])];
   const entities = extractEntitiesFromWords(
@@ -78,7 +80,7 @@ export function prepareFeedbackText(
       orderTokens,
     },
   );
-  const fingerprint = fingerprintOfWords(words);
+  const fingerprint = fingerprintOfWords(words, joinedWords);
   const piiTypes = [...new Set([...body.piiTypes, ...(title?.piiTypes ?? [])])];
   return {
     text: body.text,

@@ -224,8 +224,9 @@ export function fingerprintOf(text: string): Fingerprint {
   return fingerprintOfWords(foldedWordsOf(text));
 }
 
-export function fingerprintOfWords(foldedWords: readonly string[]): Fingerprint {
-  const joined = foldedWords.join(' ');
+/** `joinedWords`: `foldedWords.join(' ')`, when the caller already has it. */
+export function fingerprintOfWords(foldedWords: readonly string[], joinedWords?: string): Fingerprint {
+  const joined = joinedWords ?? foldedWords.join(' ');
   hashShingles(foldedWords, joined);
   return { textHash: textHashOfJoined(joined), signature: signatureOfHashes(shingleHashes) };
 }

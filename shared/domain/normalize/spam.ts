@@ -93,10 +93,15 @@ function isTokenLike(word: string): boolean {
 }
 
 /**
- * `foldedWords`: the text's words from foldedWordsOf, and `letters`: its letterCount, when the
- * caller already has them.
+ * `foldedWords`: the text's words from foldedWordsOf, `letters`: its letterCount, and
+ * `joinedWords`: the words joined by spaces, when the caller already has them.
  */
-export function detectSpam(text: string, foldedWords?: readonly string[], letters?: number): SpamVerdict {
+export function detectSpam(
+  text: string,
+  foldedWords?: readonly string[],
+  letters?: number,
+  joinedWords?: string,
+): SpamVerdict {
   const reasons: string[] = [];
   const urls = MAYBE_URL.test(text) ? (text.match(URL) ?? []) : [];
   const withoutUrls = urls.length > 0 ? text.replace(URL, ' ') : text;
@@ -109,14 +114,20 @@ export function detectSpam(text: string, foldedWords?: readonly string[], letter
   if (letters < 2 && !/\p{Extended_Pictographic}/u.test(text)) reasons.push('no_meaningful_content');
   // Placeholders like [ORDER:ab12cd34] are ours, not the customer's words: their keys do not count.
   const placeholders = text.includes('[') && PLACEHOLDER.test(text);
+  let alphaWords = words.length;
+  if (placeholders) for (const word of words) if (isTokenLike(word)) alphaWords--;
 
-  // Words are folded (lower case), so the keyboard runs need no case-insensitive search.
-  let alphaWords = 0;
+  // Words are folded (lower case), so the keyboard runs need no case-insensitive search; a word
+  // holds one only if the words joined do, so most texts need no search per word.
+  const mashes = joinedWords === undefined || KEYBOARD_MASH.test(joinedWords);
   let gibberish = 0;
+  let counted = 0;
   for (const word of words) {
     if (placeholders && isTokenLike(word)) continue;
-    alphaWords++;
-    if (word.length >= 4 && (isGibberishWord(word) || KEYBOARD_MASH.test(word))) gibberish++;
+    // Gibberish takes half the words: stop once the words left could not make up that half.
+    if (2 * (gibberish + alphaWords - counted) < alphaWords) break;
+    counted++;
+    if (word.length >= 4 && (isGibberishWord(word) || (mashes && KEYBOARD_MASH.test(word)))) gibberish++;
   }
   if (alphaWords > 0 && gibberish / alphaWords >= 0.5 && gibberish >= 1 && letters >= 5)
     reasons.push('gibberish');
