@@ -148,12 +148,18 @@ interface PhraseIndex {
   phrases: Map<string, string[]>;
   /** First words of every phrase (and their plural forms): most positions start no phrase. */
   starts?: Set<string>;
+  /** The phrases word by word (built on first use, from `phrases`). */
+  words?: PhraseWords;
 }
+
+/** A phrase's next words → the values of the phrase that ends there and the words after it. */
+type PhraseWords = Map<string, { values?: string[]; next: PhraseWords }>;
 
 function addPhrase(index: PhraseIndex, phrase: string, value: string): void {
   const key = foldedWordsOf(phrase).join(' ');
   if (key === '') return;
   index.starts = undefined;
+  index.words = undefined;
   const values = index.phrases.get(key) ?? [];
   if (!values.includes(value)) values.push(value);
   index.phrases.set(key, values);
@@ -244,9 +250,27 @@ function startBitsOf(indexes: readonly PhraseIndex[]): StartBits {
   return bits;
 }
 
+function wordsOf(index: PhraseIndex): PhraseWords {
+  if (!index.words) {
+    index.words = new Map();
+    for (const [phrase, values] of index.phrases) {
+      let level = index.words;
+      let node: { values?: string[]; next: PhraseWords } | undefined;
+      for (const word of phrase.split(' ')) {
+        node = level.get(word);
+        if (!node) level.set(word, (node = { next: new Map() }));
+        level = node.next;
+      }
+      node!.values = values;
+    }
+  }
+  return index.words;
+}
+
 /**
  * The phrases of one index that start at `words[i]`, added to `found`, with a plural 's' or 'es'
- * tolerated on the last word.
+ * tolerated on the last word. The phrases are walked word by word (the phrase of n words is the
+ * n-th word under the phrase of n - 1 words), so no phrase strings are built to be looked up.
  */
 function matchAt(words: readonly string[], i: number, index: PhraseIndex, found: string[]): void {
   const add = (values: string[] | undefined): boolean => {
@@ -254,16 +278,15 @@ function matchAt(words: readonly string[], i: number, index: PhraseIndex, found:
     for (const value of values) if (!found.includes(value)) found.push(value);
     return true;
   };
-  let phrase = '';
-  for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length; n++) {
-    const word = words[i + n] ?? '';
-    phrase = n === 0 ? word : `${phrase} ${word}`;
-    if (add(index.phrases.get(phrase))) continue;
-    if (word.length > 3 && word.endsWith('s')) {
-      const stem = phrase.slice(0, -1);
-      if (add(index.phrases.get(stem))) continue;
-      if (word.endsWith('es')) add(index.phrases.get(stem.slice(0, -1)));
+  let level: PhraseWords | undefined = wordsOf(index);
+  for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length && level; n++) {
+    const word = words[i + n]!;
+    const node = level.get(word);
+    if (!add(node?.values) && word.length > 3 && word.endsWith('s')) {
+      if (!add(level.get(word.slice(0, -1))?.values) && word.endsWith('es'))
+        add(level.get(word.slice(0, -2))?.values);
     }
+    level = node?.next;
   }
 }
 
