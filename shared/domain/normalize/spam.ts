@@ -32,15 +32,18 @@ for (let digit = 48; digit <= 57; digit++) letterKinds[digit] = DIGIT;
 
 /**
  * A word with no vowel in 5+ letters, or 5 consonants in a row, is not a word in these languages.
- * One pass over the character codes instead of three regexes per word.
+ * One pass over the character codes instead of three regexes per word. The characters are read
+ * from `joined`, where the word sits at `start`: one flat string, while words come in every string
+ * representation (which makes V8's lookups of their methods megamorphic).
  */
-function isGibberishWord(word: string): boolean {
+function isGibberishWord(word: string, joined: string, start: number): boolean {
   if (word.length < 5) return false;
   let vowel = false;
   let run = 0;
   let longestRun = 0;
-  for (let i = 0; i < word.length; i++) {
-    const code = word.charCodeAt(i);
+  const end = start + word.length;
+  for (let i = start; i < end; i++) {
+    const code = joined.charCodeAt(i);
     const kind = code < 0x100 ? letterKinds[code]! : 0;
     if (kind === DIGIT) return false;
     if (kind === VOWEL) vowel = true;
@@ -82,11 +85,14 @@ function majorityWordCount(words: readonly string[]): number {
   return count * 2 > words.length ? count : 0;
 }
 
-/** Whether a word is eight lower-case hex digits, like the key part of `[ORDER:ab12cd34]`. */
-function isTokenLike(word: string): boolean {
+/**
+ * Whether a word is eight lower-case hex digits, like the key part of `[ORDER:ab12cd34]` (read
+ * from `joined` at `start`, as in isGibberishWord).
+ */
+function isTokenLike(word: string, joined: string, start: number): boolean {
   if (word.length !== 8) return false;
-  for (let i = 0; i < 8; i++) {
-    const code = word.charCodeAt(i);
+  for (let i = start; i < start + 8; i++) {
+    const code = joined.charCodeAt(i);
     if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
   }
   return true;
@@ -114,20 +120,31 @@ export function detectSpam(
   if (letters < 2 && !/\p{Extended_Pictographic}/u.test(text)) reasons.push('no_meaningful_content');
   // Placeholders like [ORDER:ab12cd34] are ours, not the customer's words: their keys do not count.
   const placeholders = text.includes('[') && PLACEHOLDER.test(text);
+  const joined = joinedWords ?? words.join(' ');
   let alphaWords = words.length;
-  if (placeholders) for (const word of words) if (isTokenLike(word)) alphaWords--;
+  if (placeholders) {
+    let start = 0;
+    for (const word of words) {
+      if (isTokenLike(word, joined, start)) alphaWords--;
+      start += word.length + 1;
+    }
+  }
 
   // Words are folded (lower case), so the keyboard runs need no case-insensitive search; a word
   // holds one only if the words joined do, so most texts need no search per word.
-  const mashes = joinedWords === undefined || KEYBOARD_MASH.test(joinedWords);
+  const mashes = KEYBOARD_MASH.test(joined);
   let gibberish = 0;
   let counted = 0;
+  let start = 0;
   for (const word of words) {
-    if (placeholders && isTokenLike(word)) continue;
+    const wordStart = start;
+    start += word.length + 1;
+    if (placeholders && isTokenLike(word, joined, wordStart)) continue;
     // Gibberish takes half the words: stop once the words left could not make up that half.
     if (2 * (gibberish + alphaWords - counted) < alphaWords) break;
     counted++;
-    if (word.length >= 4 && (isGibberishWord(word) || (mashes && KEYBOARD_MASH.test(word)))) gibberish++;
+    if (word.length < 4) continue;
+    if (isGibberishWord(word, joined, wordStart) || (mashes && KEYBOARD_MASH.test(word))) gibberish++;
   }
   if (alphaWords > 0 && gibberish / alphaWords >= 0.5 && gibberish >= 1 && letters >= 5)
     reasons.push('gibberish');
