@@ -34,6 +34,34 @@ const dataDir = resolve(values['data-dir'] ?? '.local');
 const hostId = values['host-id'] ?? 'devhost';
 mkdirSync(dataDir, { recursive: true });
 
+/**
+ * What the functions and the host print leaves once per event-loop turn: lines written during a
+ * turn are corked and go out in one write, the way the Functions worker ships its logs to the
+ * host asynchronously. (A pipe write per line cost a system call, and a wake-up of the reader,
+ * per request.) Whatever is still corked is written at exit.
+ */
+function batchOutput(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork();
+  };
+  stream.write = (...args: unknown[]): boolean => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      setImmediate(uncork);
+    }
+    return write(...args);
+  };
+  process.on('exit', () => {
+    if (corked) uncork();
+  });
+}
+batchOutput(process.stdout);
+batchOutput(process.stderr);
+
 const log: HostLog = (level, functionName, message) => {
   if (!values.verbose && (level === 'information' || level === 'debug' || level === 'trace')) return;
   const line = `[${new Date().toISOString()}] ${level.padEnd(7)} ${functionName}: ${message}`;
