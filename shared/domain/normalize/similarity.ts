@@ -11,7 +11,7 @@
  * bounded 128 items that is cheaper than LSH band buckets and misses no pair (decision 0007).
  */
 import { hash } from 'node:crypto';
-import { foldedWordsOf } from './fold.js';
+import { foldedWordsOf, wordEnd } from './fold.js';
 
 /** A multiple of four: the signature loop computes four hash functions per pass. */
 export const SIGNATURE_SIZE = 64;
@@ -55,6 +55,8 @@ const STOP_WORDS = (
 
 /** Words that are never shingles: stop words and placeholder words, one lookup. */
 const SKIPPED_WORDS = new Set([...STOP_WORDS, ...PLACEHOLDER_WORDS]);
+/** Longer words are never skipped, so they are not looked up. */
+const MAX_SKIPPED_LENGTH = Math.max(...[...SKIPPED_WORDS].map((word) => word.length));
 
 /** Texts with this many words left after stop words are shingled by word, shorter ones by 4-gram. */
 const MIN_WORD_SHINGLES = 8;
@@ -137,8 +139,8 @@ function hashShingles(foldedWords: readonly string[], joined: string): void {
   let kept = 0;
   let offset = 0;
   for (const word of foldedWords) {
-    const end = offset + word.length;
-    if (!SKIPPED_WORDS.has(word)) {
+    const end = wordEnd(joined, offset);
+    if (end - offset > MAX_SKIPPED_LENGTH || !SKIPPED_WORDS.has(word)) {
       kept++;
       shingleHashes.add(joined, offset, end);
     }

@@ -4,7 +4,7 @@
  * ("sooo good!!!", "👍") is feedback, not junk.
  */
 import { letterCount } from './chars.js';
-import { foldedWordsOf, foldText } from './fold.js';
+import { foldedWordsOf, foldText, wordEnd } from './fold.js';
 
 export interface SpamVerdict {
   isSpam: boolean;
@@ -36,12 +36,11 @@ for (let digit = 48; digit <= 57; digit++) letterKinds[digit] = DIGIT;
  * from `joined`, where the word sits at `start`: one flat string, while words come in every string
  * representation (which makes V8's lookups of their methods megamorphic).
  */
-function isGibberishWord(word: string, joined: string, start: number): boolean {
-  if (word.length < 5) return false;
+function isGibberishWord(word: string, joined: string, start: number, end: number): boolean {
+  if (end - start < 5) return false;
   let vowel = false;
   let run = 0;
   let longestRun = 0;
-  const end = start + word.length;
   for (let i = start; i < end; i++) {
     const code = joined.charCodeAt(i);
     const kind = code < 0x100 ? letterKinds[code]! : 0;
@@ -87,11 +86,11 @@ function majorityWordCount(words: readonly string[]): number {
 
 /**
  * Whether a word is eight lower-case hex digits, like the key part of `[ORDER:ab12cd34]` (read
- * from `joined` at `start`, as in isGibberishWord).
+ * from `joined` at `start` up to `end`, as in isGibberishWord).
  */
-function isTokenLike(word: string, joined: string, start: number): boolean {
-  if (word.length !== 8) return false;
-  for (let i = start; i < start + 8; i++) {
+function isTokenLike(joined: string, start: number, end: number): boolean {
+  if (end - start !== 8) return false;
+  for (let i = start; i < end; i++) {
     const code = joined.charCodeAt(i);
     if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
   }
@@ -123,10 +122,10 @@ export function detectSpam(
   const joined = joinedWords ?? words.join(' ');
   let alphaWords = words.length;
   if (placeholders) {
-    let start = 0;
-    for (const word of words) {
-      if (isTokenLike(word, joined, start)) alphaWords--;
-      start += word.length + 1;
+    for (let start = 0, k = 0; k < words.length; k++) {
+      const end = wordEnd(joined, start);
+      if (isTokenLike(joined, start, end)) alphaWords--;
+      start = end + 1;
     }
   }
 
@@ -135,16 +134,17 @@ export function detectSpam(
   const mashes = KEYBOARD_MASH.test(joined);
   let gibberish = 0;
   let counted = 0;
-  let start = 0;
-  for (const word of words) {
+  for (let start = 0, k = 0; k < words.length; k++) {
     const wordStart = start;
-    start += word.length + 1;
-    if (placeholders && isTokenLike(word, joined, wordStart)) continue;
+    const end = wordEnd(joined, start);
+    start = end + 1;
+    if (placeholders && isTokenLike(joined, wordStart, end)) continue;
     // Gibberish takes half the words: stop once the words left could not make up that half.
     if (2 * (gibberish + alphaWords - counted) < alphaWords) break;
     counted++;
-    if (word.length < 4) continue;
-    if (isGibberishWord(word, joined, wordStart) || (mashes && KEYBOARD_MASH.test(word))) gibberish++;
+    if (end - wordStart < 4) continue;
+    const word = words[k]!;
+    if (isGibberishWord(word, joined, wordStart, end) || (mashes && KEYBOARD_MASH.test(word))) gibberish++;
   }
   if (alphaWords > 0 && gibberish / alphaWords >= 0.5 && gibberish >= 1 && letters >= 5)
     reasons.push('gibberish');
