@@ -25,14 +25,3 @@ const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
 export function foldedWordsOf(text: string): string[] {
   return foldedWordsByTable(text) ?? wordsOf(foldText(text));
 }
-
-/**
- * The end of the word starting at `start` of `joined` (words joined by single spaces). Word loops
- * take lengths from here rather than from the words: they come in every string representation
- * (sliced, concatenated, one- or two-byte), which makes V8's lookup of `.length` megamorphic.
- */
-export function wordEnd(joined: string, start: number): number {
-  let end = start;
-  while (end < joined.length && joined.charCodeAt(end) !== 32) end++;
-  return end;
-}

@@ -3,8 +3,8 @@
  * the item from counting downstream. Deliberately conservative: a short or enthusiastic review
  * ("sooo good!!!", "👍") is feedback, not junk.
  */
-import { letterCount } from './chars.js';
-import { foldedWordsOf, foldText, wordEnd } from './fold.js';
+import { charClass, LETTER } from './chars.js';
+import { foldedWordsOf, foldText } from './fold.js';
 
 export interface SpamVerdict {
   isSpam: boolean;
@@ -55,19 +55,39 @@ function isGibberishWord(word: string, joined: string, start: number, end: numbe
   return longestRun >= 5 && !/(?:sch|tsch|ngstr|chtst)/.test(word);
 }
 
-/** Characters in runs of six or more of the same character ("!!!!!!", "aaaaaaa"). */
-function repeatedRunLength(text: string): number {
-  let total = 0;
-  let run = 1;
-  for (let i = 1; i <= text.length; i++) {
-    if (i < text.length && text.charCodeAt(i) === text.charCodeAt(i - 1)) {
-      run++;
+/**
+ * In one pass over the text: its letters as letterCount counts them (UTF-16 units of \p{L} code
+ * points), and the characters in runs of six or more of the same code unit ("!!!!!!", "aaaaaaa").
+ */
+function letterAndRepeatCounts(text: string): { letters: number; repeated: number } {
+  let letters = 0;
+  let repeated = 0;
+  let run = 0;
+  let previous = -1;
+  // After a letter made of a surrogate pair, its second unit is not classified again.
+  let pairSecondHalf = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === previous) run++;
+    else {
+      if (run >= 6) repeated += run;
+      run = 1;
+      previous = code;
+    }
+    if (pairSecondHalf) {
+      pairSecondHalf = false;
       continue;
     }
-    if (run >= 6) total += run;
-    run = 1;
+    if (code < 0x80) {
+      if ((code | 0x20) >= 97 && (code | 0x20) <= 122) letters++;
+      continue;
+    }
+    const point = code >= 0xd800 && code < 0xdc00 ? (text.codePointAt(i) ?? code) : code;
+    pairSecondHalf = point > 0xffff;
+    if (charClass(point) === LETTER) letters += pairSecondHalf ? 2 : 1;
   }
-  return total;
+  if (run >= 6) repeated += run;
+  return { letters, repeated };
 }
 
 /** How often the most frequent word occurs, when one word makes up more than half the words; else 0. */
@@ -115,7 +135,8 @@ export function detectSpam(
   if (urls.length >= 3) reasons.push('many_links');
 
   const words = foldedWords ?? foldedWordsOf(withoutUrls);
-  letters ??= letterCount(text);
+  const counts = letterAndRepeatCounts(text);
+  letters ??= counts.letters;
   if (letters < 2 && !/\p{Extended_Pictographic}/u.test(text)) reasons.push('no_meaningful_content');
   // Placeholders like [ORDER:ab12cd34] are ours, not the customer's words: their keys do not count.
   const placeholders = text.includes('[') && PLACEHOLDER.test(text);
@@ -123,7 +144,7 @@ export function detectSpam(
   let alphaWords = words.length;
   if (placeholders) {
     for (let start = 0, k = 0; k < words.length; k++) {
-      const end = wordEnd(joined, start);
+      const end = start + words[k]!.length;
       if (isTokenLike(joined, start, end)) alphaWords--;
       start = end + 1;
     }
@@ -136,7 +157,7 @@ export function detectSpam(
   let counted = 0;
   for (let start = 0, k = 0; k < words.length; k++) {
     const wordStart = start;
-    const end = wordEnd(joined, start);
+    const end = start + words[k]!.length;
     start = end + 1;
     if (placeholders && isTokenLike(joined, wordStart, end)) continue;
     // Gibberish takes half the words: stop once the words left could not make up that half.
@@ -150,7 +171,7 @@ export function detectSpam(
     reasons.push('gibberish');
 
   // Long runs of one character, or one word said over and over, dominating the text.
-  const runLength = repeatedRunLength(text);
+  const runLength = counts.repeated;
   const topWord = words.length >= 6 ? majorityWordCount(words) : 0;
   if (runLength / Math.max(1, text.length) > 0.3 || (words.length >= 6 && topWord / words.length > 0.5)) {
     reasons.push('repeated_characters');
