@@ -11,9 +11,9 @@
  * bounded 128 items that is cheaper than LSH band buckets and misses no pair (decision 0007).
  */
 import { hash } from 'node:crypto';
-import { foldedWordsOf, wordEnd } from './fold.js';
+import { foldedWordsOf } from './fold.js';
 
-/** A multiple of four: the signature loop computes four hash functions per pass. */
+/** A multiple of eight: the signature loop computes eight hash functions per pass. */
 export const SIGNATURE_SIZE = 64;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
@@ -139,7 +139,7 @@ function hashShingles(foldedWords: readonly string[], joined: string): void {
   let kept = 0;
   let offset = 0;
   for (const word of foldedWords) {
-    const end = wordEnd(joined, offset);
+    const end = offset + word.length;
     if (end - offset > MAX_SKIPPED_LENGTH || !SKIPPED_WORDS.has(word)) {
       kept++;
       shingleHashes.add(joined, offset, end);
@@ -157,11 +157,10 @@ function hashShingles(foldedWords: readonly string[], joined: string): void {
   for (let i = 0; i + 4 <= keptJoined.length; i++) shingleHashes.add(keptJoined, i, i + 4);
 }
 
-/** Hash function `step` (1-based) of a shingle with base hashes h1, h2, sign bit flipped (see below). */
-function minhashValue(h1: number, h2: number, step: number): number {
-  const combined = (h1 + Math.imul(step, h2)) | 0;
+/** The mixing step of every MinHash function, with the sign bit flipped (see signatureOfHashes). */
+function mixed(combined: number): number {
   const value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
-  return value ^ (value >>> 12) ^ 0x80000000;
+  return (value ^ (value >>> 12) ^ -0x80000000) | 0;
 }
 
 /**
@@ -172,31 +171,55 @@ function minhashValue(h1: number, h2: number, step: number): number {
 function signatureOfHashes(hashes: ShingleHashes): number[] {
   if (hashes.count === 0) return [];
   // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
-  // unsigned ones and the loop stays in small integers. Four functions per pass over the
-  // shingles: each shingle's base hashes are read once per four minima, which stay in registers.
+  // unsigned ones and the loop stays in small integers. Eight functions per pass over the
+  // shingles, each one h2 on from the one before: a shingle's base hashes are read once per eight
+  // minima, which stay in registers.
   const signature = new Array<number>(SIGNATURE_SIZE);
   const { first, second, count } = hashes;
-  for (let i = 0; i < SIGNATURE_SIZE; i += 4) {
+  for (let i = 0; i < SIGNATURE_SIZE; i += 8) {
     let min0 = 0x7fffffff;
     let min1 = 0x7fffffff;
     let min2 = 0x7fffffff;
     let min3 = 0x7fffffff;
+    let min4 = 0x7fffffff;
+    let min5 = 0x7fffffff;
+    let min6 = 0x7fffffff;
+    let min7 = 0x7fffffff;
     for (let shingle = 0; shingle < count; shingle++) {
-      const h1 = first[shingle]!;
       const h2 = second[shingle]!;
-      const value0 = minhashValue(h1, h2, i + 1);
-      const value1 = minhashValue(h1, h2, i + 2);
-      const value2 = minhashValue(h1, h2, i + 3);
-      const value3 = minhashValue(h1, h2, i + 4);
+      const combined0 = (first[shingle]! + Math.imul(i + 1, h2)) | 0;
+      const combined1 = (combined0 + h2) | 0;
+      const combined2 = (combined1 + h2) | 0;
+      const combined3 = (combined2 + h2) | 0;
+      const combined4 = (combined3 + h2) | 0;
+      const combined5 = (combined4 + h2) | 0;
+      const combined6 = (combined5 + h2) | 0;
+      const combined7 = (combined6 + h2) | 0;
+      const value0 = mixed(combined0);
+      const value1 = mixed(combined1);
+      const value2 = mixed(combined2);
+      const value3 = mixed(combined3);
+      const value4 = mixed(combined4);
+      const value5 = mixed(combined5);
+      const value6 = mixed(combined6);
+      const value7 = mixed(combined7);
       if (value0 < min0) min0 = value0;
       if (value1 < min1) min1 = value1;
       if (value2 < min2) min2 = value2;
       if (value3 < min3) min3 = value3;
+      if (value4 < min4) min4 = value4;
+      if (value5 < min5) min5 = value5;
+      if (value6 < min6) min6 = value6;
+      if (value7 < min7) min7 = value7;
     }
-    signature[i] = (min0 ^ 0x80000000) >>> 0;
-    signature[i + 1] = (min1 ^ 0x80000000) >>> 0;
-    signature[i + 2] = (min2 ^ 0x80000000) >>> 0;
-    signature[i + 3] = (min3 ^ 0x80000000) >>> 0;
+    signature[i] = (min0 ^ -0x80000000) >>> 0;
+    signature[i + 1] = (min1 ^ -0x80000000) >>> 0;
+    signature[i + 2] = (min2 ^ -0x80000000) >>> 0;
+    signature[i + 3] = (min3 ^ -0x80000000) >>> 0;
+    signature[i + 4] = (min4 ^ -0x80000000) >>> 0;
+    signature[i + 5] = (min5 ^ -0x80000000) >>> 0;
+    signature[i + 6] = (min6 ^ -0x80000000) >>> 0;
+    signature[i + 7] = (min7 ^ -0x80000000) >>> 0;
   }
   return signature;
 }
