@@ -250,7 +250,7 @@ function startBitsOf(indexes: readonly PhraseIndex[]): StartBits {
   return bits;
 }
 
-function wordsOf(index: PhraseIndex): PhraseWords {
+function phraseWordsOf(index: PhraseIndex): PhraseWords {
   if (!index.words) {
     index.words = new Map();
     for (const [phrase, values] of index.phrases) {
@@ -278,7 +278,7 @@ function matchAt(words: readonly string[], i: number, index: PhraseIndex, found:
     for (const value of values) if (!found.includes(value)) found.push(value);
     return true;
   };
-  let level: PhraseWords | undefined = wordsOf(index);
+  let level: PhraseWords | undefined = phraseWordsOf(index);
   for (let n = 0; n < MAX_PHRASE_WORDS && i + n < words.length && level; n++) {
     const word = words[i + n]!;
     const node = level.get(word);

@@ -4,7 +4,12 @@
  * sentence has two or three of them; running the n-gram detector on every sentence would cost
  * as much as the rest of the stage together.
  */
-import { charClass, LETTER, lowerCase, NUMBER } from './chars.js';
+import { charClass, LETTER as LETTER_CLASS, lowerCase, NUMBER as NUMBER_CLASS } from './chars.js';
+
+// Module-local copies: V8 reloads an imported binding, and checks that it is initialised, at every
+// use, and the character loops below use these for every character.
+const LETTER = LETTER_CLASS;
+const NUMBER = NUMBER_CLASS;
 
 const functionWords: Record<string, string> = {
   en: 'the and is was with this that it not but very for my have of to after would they you are been a in no',
@@ -142,13 +147,13 @@ function addWordVotes(pairs: number[] | undefined, scores: Float64Array): void {
 
 /** Character class for word splitting: LETTER, NUMBER or 0 (a separator). */
 function wordClass(code: number): number {
-  if (code < 0x80) {
-    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) return LETTER;
-    return code >= 48 && code <= 57 ? NUMBER : 0;
-  }
+  if (code < 0x80) return asciiWordClasses[code]!;
   const kind = charClass(code);
   return kind === LETTER || kind === NUMBER ? kind : 0;
 }
+const asciiWordClasses = new Uint8Array(0x80);
+for (let code = 48; code <= 57; code++) asciiWordClasses[code] = NUMBER;
+for (let code = 65; code <= 90; code++) asciiWordClasses[code] = asciiWordClasses[code + 32] = LETTER;
 
 /** Code point at `index` of `text`, the way addVotes reads it (a lone surrogate as itself). */
 function codeAt(text: string, index: number): number {
@@ -259,13 +264,17 @@ export function textVotes(
   // Separators are found as a global search would find them: the next one is looked for from the
   // end of the last one on.
   let separatorsFrom = 0;
+  // Whether the character before i ends a sentence (see separatorLengthAt).
+  let afterSentenceEnd = false;
   let wordStart = -1;
   let digits = false;
   let partlyHidden = false;
-  // The first hidden range not ended before i (Infinity when there is none left).
+  // The first hidden range not ended before i; past the text when there is none left (an integer,
+  // not Infinity, so that the comparisons stay in small integers).
+  const none = lower.length + 1;
   let nextHidden = 0;
-  let hiddenStart = hidden[0] ?? Infinity;
-  let hiddenEnd = hidden[1] ?? Infinity;
+  let hiddenStart = hidden[0] ?? none;
+  let hiddenEnd = hidden[1] ?? none;
   for (let i = 0; i <= lower.length; i++) {
     const code = i < lower.length ? codeAt(lower, i) : 32;
     const width = code > 0xffff ? 2 : 1;
@@ -274,8 +283,8 @@ export function textVotes(
     const kind = wordClass(code);
     while (hiddenEnd <= i) {
       nextHidden += 2;
-      hiddenStart = hidden[nextHidden] ?? Infinity;
-      hiddenEnd = hidden[nextHidden + 1] ?? Infinity;
+      hiddenStart = hidden[nextHidden] ?? none;
+      hiddenEnd = hidden[nextHidden + 1] ?? none;
     }
     const isHidden = i >= hiddenStart;
     if (kind === LETTER && i < headLength && !isHidden) headLetters += width;
@@ -287,6 +296,7 @@ export function textVotes(
       }
       if (kind === NUMBER) digits = true;
       if (isHidden) partlyHidden = true;
+      afterSentenceEnd = false;
       i += width - 1;
       continue;
     }
@@ -300,8 +310,12 @@ export function textVotes(
         addLetterRunVotes(lower, wordStart, Math.min(i, headLength), hidden, headScores);
       wordStart = -1;
     }
-    // Separators are not word characters: the word before one has been counted above.
-    const separator = i >= separatorsFrom && i < lower.length ? separatorLengthAt(lower, i) : 0;
+    // Separators are not word characters: the word before one has been counted above. One starts
+    // with a line break, or with white space after the end of a sentence.
+    const separatorMayStart = code === 10 || (afterSentenceEnd && isSpace(code));
+    afterSentenceEnd = endsSentence(code);
+    const separator =
+      separatorMayStart && i >= separatorsFrom && i < lower.length ? separatorLengthAt(lower, i) : 0;
     if (separator > 0) {
       if (i - segmentStart >= minSegment) {
         const best = ranked(segmentScores);
