@@ -53,38 +53,46 @@ class DeadlineError extends Error {
   override name = 'TimeoutError';
 }
 
-/** The SDK's path escaping: each segment URI-encoded, then existing %XX kept (escapeURLPath). */
-function escapeBlobPath(containerUrl: URL, blobName: string): string {
-  const url = new URL(containerUrl.href);
-  const segments = blobName.split('/').map((segment) => encodeURIComponent(segment));
-  const path = url.pathname;
-  url.pathname = path.endsWith('/') ? `${path}${segments.join('/')}` : `${path}/${segments.join('/')}`;
-  return encodeURIComponent(url.pathname)
+/** The SDK's final escaping of a URL path (escapeURLPath): existing %XX sequences are kept. */
+function escapePath(path: string): string {
+  return encodeURIComponent(path)
     .replace(/%2F/g, '/')
     .replace(/'/g, '%27')
     .replace(/\+/g, '%20')
     .replace(/%25/g, '%');
 }
 
+/** A blob's path under the container's path, as the SDK builds it (each segment URI-encoded). */
+function blobPath(containerPath: string, blobName: string): string {
+  const segments = blobName.split('/').map((segment) => encodeURIComponent(segment));
+  const joined = containerPath.endsWith('/')
+    ? `${containerPath}${segments.join('/')}`
+    : `${containerPath}/${segments.join('/')}`;
+  // Encoded segments need no further URL processing, except dot segments, which URL resolves.
+  if (!segments.some((segment) => segment === '.' || segment === '..')) return escapePath(joined);
+  const url = new URL('http://h/');
+  url.pathname = joined;
+  return escapePath(url.pathname);
+}
+
 /** The blob's URL as `ContainerClient.getBlockBlobClient(name).url` gives it (tests compare). */
 export function blobUrl(containerUrl: string, blobName: string): string {
   const container = new URL(containerUrl);
-  return `${container.origin}${escapeBlobPath(container, blobName)}${container.search}`;
+  return `${container.origin}${blobPath(container.pathname, blobName)}${container.search}`;
 }
 
-/** `/account/path`, then each query parameter as `\nname:value` (names lowercased, sorted). */
-function canonicalizedResource(accountName: string, url: string): string {
-  const parsed = new URL(url);
-  let resource = `/${accountName}${parsed.pathname || '/'}`;
+/** Shared Key's canonicalized query: each parameter as `\nname:value`, names lowercased, sorted. */
+function canonicalizedQuery(search: string): string {
   const query = new Map<string, string>();
-  for (const pair of parsed.search.slice(1).split('&')) {
+  for (const pair of search.slice(1).split('&')) {
     if (pair === '') continue;
     const [name = '', value = ''] = pair.split('=', 2);
     query.set(name.toLowerCase(), value);
   }
-  for (const name of [...query.keys()].sort())
-    resource += `\n${name}:${decodeURIComponent(query.get(name) ?? '')}`;
-  return resource;
+  return [...query.keys()]
+    .sort()
+    .map((name) => `\n${name}:${decodeURIComponent(query.get(name) ?? '')}`)
+    .join('');
 }
 
 function isTokenCredential(credential: unknown): credential is TokenCredential {
@@ -141,7 +149,8 @@ export interface PutResult {
 }
 
 export class BlobPutter {
-  private readonly containerUrl: string;
+  private readonly container: URL;
+  private readonly canonicalQuery: string;
   private readonly accountName: string | undefined;
   private readonly sharedKey: StorageSharedKeyCredential | undefined;
   private readonly tokens: TokenCache | undefined;
@@ -149,7 +158,8 @@ export class BlobPutter {
   private readonly request: typeof http.request;
 
   constructor(container: ContainerClient) {
-    this.containerUrl = container.url;
+    this.container = new URL(container.url);
+    this.canonicalQuery = canonicalizedQuery(this.container.search);
     const credential: unknown = container.credential;
     if (credential instanceof StorageSharedKeyCredential) {
       this.sharedKey = credential;
@@ -157,7 +167,7 @@ export class BlobPutter {
     } else if (isTokenCredential(credential)) {
       this.tokens = new TokenCache(credential);
     }
-    const secure = new URL(this.containerUrl).protocol === 'https:';
+    const secure = this.container.protocol === 'https:';
     this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
     this.request = secure ? https.request : http.request;
   }
@@ -179,12 +189,12 @@ export class BlobPutter {
     contentType: string,
     deadlineMs: number,
   ): Promise<PutResult> {
-    const url = blobUrl(this.containerUrl, blobName);
+    const path = blobPath(this.container.pathname, blobName);
     const deadline = Date.now() + deadlineMs;
     for (let attempt = 0; ; attempt += 1) {
       let outcome: { result: PutResult } | { error: Error };
       try {
-        const result = await this.send(url, bytes, metadata, contentType, deadline);
+        const result = await this.send(path, bytes, metadata, contentType, deadline);
         if (attempt >= RETRY_DELAYS_MS.length || !isRetriable(undefined, result.status)) return result;
         outcome = { result };
       } catch (error) {
@@ -202,7 +212,7 @@ export class BlobPutter {
   }
 
   private async send(
-    url: string,
+    path: string,
     bytes: Buffer,
     metadata: Record<string, string>,
     contentType: string,
@@ -221,12 +231,14 @@ export class BlobPutter {
       'User-Agent': USER_AGENT,
     };
     for (const [name, value] of Object.entries(metadata)) headers[`x-ms-meta-${name}`] = value;
-    if (this.sharedKey) headers.Authorization = this.sharedKeyAuthorization(url, headers);
+    if (this.sharedKey) headers.Authorization = this.sharedKeyAuthorization(path, headers);
     else if (this.tokens) headers.Authorization = `Bearer ${await this.tokens.get()}`;
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new DeadlineError('blob write deadline passed');
     return new Promise<PutResult>((resolve, reject) => {
-      const outgoing = this.request(url, { method: 'PUT', headers, agent: this.agent }, (incoming) => {
+      const { protocol, hostname, port, search } = this.container;
+      const options = { protocol, hostname, port, path: `${path}${search}`, method: 'PUT', headers };
+      const outgoing = this.request({ ...options, agent: this.agent }, (incoming) => {
         const status = incoming.statusCode ?? 0;
         const errorCode = incoming.headers['x-ms-error-code'];
         incoming.resume(); // the body (an XML error, if any) is not needed
@@ -252,7 +264,7 @@ export class BlobPutter {
   }
 
   /** Shared Key for the Blob service, as the SDK's storageSharedKeyCredentialPolicy signs. */
-  private sharedKeyAuthorization(url: string, headers: Record<string, string>): string {
+  private sharedKeyAuthorization(path: string, headers: Record<string, string>): string {
     const msHeaders = Object.keys(headers)
       .filter((name) => name.startsWith('x-ms-'))
       .sort();
@@ -274,7 +286,7 @@ export class BlobPutter {
       ].join('\n') +
       '\n' +
       msHeaders.map((name) => `${name}:${(headers[name] ?? '').trimStart()}\n`).join('') +
-      canonicalizedResource(this.accountName ?? '', url);
+      `/${this.accountName ?? ''}${path}${this.canonicalQuery}`;
     return `SharedKey ${this.accountName ?? ''}:${this.sharedKey?.computeHMACSHA256(stringToSign) ?? ''}`;
   }
 }
