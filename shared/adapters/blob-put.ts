@@ -53,46 +53,38 @@ class DeadlineError extends Error {
   override name = 'TimeoutError';
 }
 
-/** The SDK's final escaping of a URL path (escapeURLPath): existing %XX sequences are kept. */
-function escapePath(path: string): string {
-  return encodeURIComponent(path)
+/** The SDK's path escaping: each segment URI-encoded, then existing %XX kept (escapeURLPath). */
+function escapeBlobPath(containerUrl: URL, blobName: string): string {
+  const url = new URL(containerUrl.href);
+  const segments = blobName.split('/').map((segment) => encodeURIComponent(segment));
+  const path = url.pathname;
+  url.pathname = path.endsWith('/') ? `${path}${segments.join('/')}` : `${path}/${segments.join('/')}`;
+  return encodeURIComponent(url.pathname)
     .replace(/%2F/g, '/')
     .replace(/'/g, '%27')
     .replace(/\+/g, '%20')
     .replace(/%25/g, '%');
 }
 
-/** A blob's path under the container's path, as the SDK builds it (each segment URI-encoded). */
-function blobPath(containerPath: string, blobName: string): string {
-  const segments = blobName.split('/').map((segment) => encodeURIComponent(segment));
-  const joined = containerPath.endsWith('/')
-    ? `${containerPath}${segments.join('/')}`
-    : `${containerPath}/${segments.join('/')}`;
-  // Encoded segments need no further URL processing, except dot segments, which URL resolves.
-  if (!segments.some((segment) => segment === '.' || segment === '..')) return escapePath(joined);
-  const url = new URL('http://h/');
-  url.pathname = joined;
-  return escapePath(url.pathname);
-}
-
 /** The blob's URL as `ContainerClient.getBlockBlobClient(name).url` gives it (tests compare). */
 export function blobUrl(containerUrl: string, blobName: string): string {
   const container = new URL(containerUrl);
-  return `${container.origin}${blobPath(container.pathname, blobName)}${container.search}`;
+  return `${container.origin}${escapeBlobPath(container, blobName)}${container.search}`;
 }
 
-/** Shared Key's canonicalized query: each parameter as `\nname:value`, names lowercased, sorted. */
-function canonicalizedQuery(search: string): string {
+/** `/account/path`, then each query parameter as `\nname:value` (names lowercased, sorted). */
+function canonicalizedResource(accountName: string, url: string): string {
+  const parsed = new URL(url);
+  let resource = `/${accountName}${parsed.pathname || '/'}`;
   const query = new Map<string, string>();
-  for (const pair of search.slice(1).split('&')) {
+  for (const pair of parsed.search.slice(1).split('&')) {
     if (pair === '') continue;
     const [name = '', value = ''] = pair.split('=', 2);
     query.set(name.toLowerCase(), value);
   }
-  return [...query.keys()]
-    .sort()
-    .map((name) => `\n${name}:${decodeURIComponent(query.get(name) ?? '')}`)
-    .join('');
+  for (const name of [...query.keys()].sort())
+    resource += `\n${name}:${decodeURIComponent(query.get(name) ?? '')}`;
+  return resource;
 }
 
 function isTokenCredential(credential: unknown): credential is TokenCredential {
@@ -149,8 +141,7 @@ export interface PutResult {
 }
 
 export class BlobPutter {
-  private readonly container: URL;
-  private readonly canonicalQuery: string;
+  private readonly containerUrl: string;
   private readonly accountName: string | undefined;
   private readonly sharedKey: StorageSharedKeyCredential | undefined;
   private readonly tokens: TokenCache | undefined;
@@ -158,8 +149,7 @@ export class BlobPutter {
   private readonly request: typeof http.request;
 
   constructor(container: ContainerClient) {
-    this.container = new URL(container.url);
-    this.canonicalQuery = canonicalizedQuery(this.container.search);
+    this.containerUrl = container.url;
     const credential: unknown = container.credential;
     if (credential instanceof StorageSharedKeyCredential) {
       this.sharedKey = credential;
@@ -167,7 +157,7 @@ export class BlobPutter {
     } else if (isTokenCredential(credential)) {
       this.tokens = new TokenCache(credential);
     }
-    const secure = this.container.protocol === 'https:';
+    const secure = new URL(this.containerUrl).protocol === 'https:';
     this.agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
     this.request = secure ? https.request : http.request;
   }
@@ -189,12 +179,12 @@ export class BlobPutter {
     contentType: string,
     deadlineMs: number,
   ): Promise<PutResult> {
-    const path = blobPath(this.container.pathname, blobName);
+    const url = blobUrl(this.containerUrl, blobName);
     const deadline = Date.now() + deadlineMs;
     for (let attempt = 0; ; attempt += 1) {
       let outcome: { result: PutResult } | { error: Error };
       try {
-        const result = await this.send(path, bytes, metadata, contentType, deadline);
+        const result = await this.send(url, bytes, metadata, contentType, deadline);
         if (attempt >= RETRY_DELAYS_MS.length || !isRetriable(undefined, result.status)) return result;
         outcome = { result };
       } catch (error) {
@@ -212,7 +202,7 @@ export class BlobPutter {
   }
 
   private async send(
-    path: string,
+    url: string,
     bytes: Buffer,
     metadata: Record<string, string>,
     contentType: string,
@@ -231,14 +221,12 @@ export class BlobPutter {
       'User-Agent': USER_AGENT,
     };
     for (const [name, value] of Object.entries(metadata)) headers[`x-ms-meta-${name}`] = value;
-    if (this.sharedKey) headers.Authorization = this.sharedKeyAuthorization(path, headers);
+    if (this.sharedKey) headers.Authorization = this.sharedKeyAuthorization(url, headers);
     else if (this.tokens) headers.Authorization = `Bearer ${await this.tokens.get()}`;
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new DeadlineError('blob write deadline passed');
     return new Promise<PutResult>((resolve, reject) => {
-      const { protocol, hostname, port, search } = this.container;
-      const options = { protocol, hostname, port, path: `${path}${search}`, method: 'PUT', headers };
-      const outgoing = this.request({ ...options, agent: this.agent }, (incoming) => {
+      const outgoing = this.request(url, { method: 'PUT', headers, agent: this.agent }, (incoming) => {
         const status = incoming.statusCode ?? 0;
         const errorCode = incoming.headers['x-ms-error-code'];
         incoming.resume(); // the body (an XML error, if any) is not needed
@@ -264,7 +252,7 @@ export class BlobPutter {
   }
 
   /** Shared Key for the Blob service, as the SDK's storageSharedKeyCredentialPolicy signs. */
-  private sharedKeyAuthorization(path: string, headers: Record<string, string>): string {
+  private sharedKeyAuthorization(url: string, headers: Record<string, string>): string {
     const msHeaders = Object.keys(headers)
       .filter((name) => name.startsWith('x-ms-'))
       .sort();
@@ -286,7 +274,7 @@ export class BlobPutter {
       ].join('\n') +
       '\n' +
       msHeaders.map((name) => `${name}:${(headers[name] ?? '').trimStart()}\n`).join('') +
-      `/${this.accountName ?? ''}${path}${this.canonicalQuery}`;
+      canonicalizedResource(this.accountName ?? '', url);
     return `SharedKey ${this.accountName ?? ''}:${this.sharedKey?.computeHMACSHA256(stringToSign) ?? ''}`;
   }
 }
