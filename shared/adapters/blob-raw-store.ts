@@ -1,11 +1,9 @@
 /**
  * Blob storage adapters for the ingest stage: the immutable raw store (write-if-absent) and the
- * landing container that export files are dropped into (read a file, write its report). The raw
- * store's write is one REST call (blob-put.ts, docs/decisions/0009-raw-put-blob.md).
+ * landing container that export files are dropped into (read a file, write its report).
  */
 import type { ContainerClient } from '@azure/storage-blob';
 import { StorageUnavailableError, type RawStore } from '../stages/ingest.js';
-import { BlobPutError, BlobPutter } from './blob-put.js';
 
 export interface BlobAdapterOptions {
   /** Per-call deadline; a write that cannot finish in time counts as storage unavailable. */
@@ -43,46 +41,17 @@ function unavailable(error: unknown): StorageUnavailableError {
   );
 }
 
-const RAW_CONTENT_TYPE = 'application/json';
-
 export class BlobRawStore implements RawStore {
   private readonly timeoutMs: number;
-  private readonly putter: BlobPutter;
 
   constructor(
     private readonly container: ContainerClient,
     options: BlobAdapterOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.putter = new BlobPutter(container);
   }
 
   async putIfAbsent(
-    path: string,
-    bytes: Buffer,
-    metadata: Record<string, string>,
-  ): Promise<'created' | 'exists'> {
-    if (!BlobPutter.canSend(metadata)) return this.putWithClient(path, bytes, metadata);
-    let answer: { status: number; errorCode?: string };
-    try {
-      answer = await this.putter.put(path, bytes, metadata, RAW_CONTENT_TYPE, this.timeoutMs);
-    } catch (error) {
-      if (isUnavailable(asStorageError(error))) throw unavailable(error);
-      throw error;
-    }
-    if (answer.status === 201) return 'created';
-    const error = new BlobPutError(
-      `Put Blob ${path}: ${answer.status} ${answer.errorCode ?? ''}`.trim(),
-      answer.status,
-      answer.errorCode,
-    );
-    if (isAlreadyExists(error)) return 'exists';
-    if (isUnavailable(error)) throw unavailable(error);
-    throw error;
-  }
-
-  /** The same write through the SDK's client (metadata names Put Blob here does not sign). */
-  private async putWithClient(
     path: string,
     bytes: Buffer,
     metadata: Record<string, string>,
@@ -91,7 +60,7 @@ export class BlobRawStore implements RawStore {
       await this.container.getBlockBlobClient(path).upload(bytes, bytes.length, {
         conditions: { ifNoneMatch: '*' },
         metadata,
-        blobHTTPHeaders: { blobContentType: RAW_CONTENT_TYPE },
+        blobHTTPHeaders: { blobContentType: 'application/json' },
         abortSignal: AbortSignal.timeout(this.timeoutMs),
       });
       return 'created';
