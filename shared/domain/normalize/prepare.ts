@@ -68,7 +68,7 @@ export function prepareFeedbackText(
   const words = foldedWordsOf(body.text);
   // The words joined by spaces: the text hash reads them so, and spam looks for keyboard runs there.
   const joinedWords = words.join(' ');
-  const spam = detectSpam(body.text, words, undefined, joinedWords);
+  const spam = detectSpam(body.text, { foldedWords: words, joinedWords });
   const titleWords = title ? foldedWordsOf(title.text) : [];
   const orderTokens = [...body.orderTokens, ...(title?.orderTokens ?? [])];
   const entities = extractEntitiesFromWords(

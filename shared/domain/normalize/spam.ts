@@ -3,7 +3,7 @@
  * the item from counting downstream. Deliberately conservative: a short or enthusiastic review
  * ("sooo good!!!", "👍") is feedback, not junk.
  */
-import { charClass, LETTER } from './chars.js';
+import { letterCount } from './chars.js';
 import { foldedWordsOf, foldText } from './fold.js';
 
 export interface SpamVerdict {
@@ -55,39 +55,19 @@ function isGibberishWord(word: string, joined: string, start: number, end: numbe
   return longestRun >= 5 && !/(?:sch|tsch|ngstr|chtst)/.test(word);
 }
 
-/**
- * In one pass over the text: its letters as letterCount counts them (UTF-16 units of \p{L} code
- * points), and the characters in runs of six or more of the same code unit ("!!!!!!", "aaaaaaa").
- */
-function letterAndRepeatCounts(text: string): { letters: number; repeated: number } {
-  let letters = 0;
-  let repeated = 0;
-  let run = 0;
-  let previous = -1;
-  // After a letter made of a surrogate pair, its second unit is not classified again.
-  let pairSecondHalf = false;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === previous) run++;
-    else {
-      if (run >= 6) repeated += run;
-      run = 1;
-      previous = code;
-    }
-    if (pairSecondHalf) {
-      pairSecondHalf = false;
+/** Characters in runs of six or more of the same character ("!!!!!!", "aaaaaaa"). */
+function repeatedRunLength(text: string): number {
+  let total = 0;
+  let run = 1;
+  for (let i = 1; i <= text.length; i++) {
+    if (i < text.length && text.charCodeAt(i) === text.charCodeAt(i - 1)) {
+      run++;
       continue;
     }
-    if (code < 0x80) {
-      if ((code | 0x20) >= 97 && (code | 0x20) <= 122) letters++;
-      continue;
-    }
-    const point = code >= 0xd800 && code < 0xdc00 ? (text.codePointAt(i) ?? code) : code;
-    pairSecondHalf = point > 0xffff;
-    if (charClass(point) === LETTER) letters += pairSecondHalf ? 2 : 1;
+    if (run >= 6) total += run;
+    run = 1;
   }
-  if (run >= 6) repeated += run;
-  return { letters, repeated };
+  return total;
 }
 
 /** How often the most frequent word occurs, when one word makes up more than half the words; else 0. */
@@ -117,16 +97,13 @@ function isTokenLike(joined: string, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * `foldedWords`: the text's words from foldedWordsOf, `letters`: its letterCount, and
- * `joinedWords`: the words joined by spaces, when the caller already has them.
- */
-export function detectSpam(
-  text: string,
-  foldedWords?: readonly string[],
-  letters?: number,
-  joinedWords?: string,
-): SpamVerdict {
+/** What the caller may already have: the text's words from foldedWordsOf, and them joined by spaces. */
+export interface SpamInputs {
+  foldedWords?: readonly string[];
+  joinedWords?: string;
+}
+
+export function detectSpam(text: string, known: SpamInputs = {}): SpamVerdict {
   const reasons: string[] = [];
   const urls = MAYBE_URL.test(text) ? (text.match(URL) ?? []) : [];
   const withoutUrls = urls.length > 0 ? text.replace(URL, ' ') : text;
@@ -134,13 +111,12 @@ export function detectSpam(
     reasons.push('promotional_link');
   if (urls.length >= 3) reasons.push('many_links');
 
-  const words = foldedWords ?? foldedWordsOf(withoutUrls);
-  const counts = letterAndRepeatCounts(text);
-  letters ??= counts.letters;
+  const words = known.foldedWords ?? foldedWordsOf(withoutUrls);
+  const letters = letterCount(text);
   if (letters < 2 && !/\p{Extended_Pictographic}/u.test(text)) reasons.push('no_meaningful_content');
   // Placeholders like [ORDER:ab12cd34] are ours, not the customer's words: their keys do not count.
   const placeholders = text.includes('[') && PLACEHOLDER.test(text);
-  const joined = joinedWords ?? words.join(' ');
+  const joined = known.joinedWords ?? words.join(' ');
   let alphaWords = words.length;
   if (placeholders) {
     for (let start = 0, k = 0; k < words.length; k++) {
@@ -171,7 +147,7 @@ export function detectSpam(
     reasons.push('gibberish');
 
   // Long runs of one character, or one word said over and over, dominating the text.
-  const runLength = counts.repeated;
+  const runLength = repeatedRunLength(text);
   const topWord = words.length >= 6 ? majorityWordCount(words) : 0;
   if (runLength / Math.max(1, text.length) > 0.3 || (words.length >= 6 && topWord / words.length > 0.5)) {
     reasons.push('repeated_characters');
