@@ -556,10 +556,10 @@ const ANCHORS: Record<PiiType, RegExp> = {
   EMAIL: /@|[[(](?:at|arroba)[\])]/i,
   IBAN: /[A-Z]{2}\d{2}/i,
   CARD: /\d{4}/,
-  // The carrier formats by their letters (UPS, PostNL, DHL); those made of nine digits or more in a
-  // row (UPU S10, USPS) are let through by findPii, which counts the digits anyway.
+  // Cue words, then the carrier formats by their letters (UPS, PostNL, DHL) or by nine digits in a
+  // row (UPU S10, USPS).
   TRACKING:
-    /track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|env[ií]o|1Z|3S|JJD/i,
+    /track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|env[ií]o|1Z|3S|JJD|\d{9}/i,
   ORDER: /#\d|order|pedido|commande|bestel|auftrag|ordine|encomenda/i,
   PHONE: /\d[\d\s()./-]{7}/,
   // The address detector looks for its street words and cue phrases first, no anchor needed.
@@ -583,7 +583,6 @@ const LOWER_CASE_ANCHORS = Object.fromEntries(
 
 const NON_DIGITS = /\D+/g;
 const SIX_DIGITS = /\d{6}/;
-const NINE_DIGITS = /\d{9}/;
 
 /**
  * Whether a detector can find anything, from the digits alone (exact: each minimum is what the
@@ -619,8 +618,7 @@ export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   for (let k = 0; k < detectors.length; k++) {
     const type = detectors[k]![0];
     if (!digitsAllow(type, text, digits)) continue;
-    const anchored = lower === undefined ? ANCHORS[type].test(text) : LOWER_CASE_ANCHORS[type].test(lower);
-    if (!anchored && !(type === 'TRACKING' && NINE_DIGITS.test(text))) continue;
+    if (!(lower === undefined ? ANCHORS[type].test(text) : LOWER_CASE_ANCHORS[type].test(lower))) continue;
     const found = detectors[k]![1](text, options, lower);
     if (found.length > 1) found.sort((a, b) => a.start - b.start || b.end - a.end);
     for (const candidate of found) {
