@@ -3,7 +3,7 @@
  * quoted e-mail replies and signatures cut from tickets, whitespace tidied. Emoji are kept:
  * they carry sentiment.
  */
-import { convert } from 'html-to-text';
+import { compile } from 'html-to-text';
 
 export type TextFormat = 'plain' | 'html' | 'email';
 
@@ -13,19 +13,25 @@ export function looksLikeHtml(text: string): boolean {
   return HTML_TAG.test(text);
 }
 
+/**
+ * Compiled once: `convert(html, options)` would merge the options and build the selector decision
+ * trees again for every text, which cost more than the conversion itself.
+ */
+const convertHtml = compile({
+  wordwrap: false,
+  selectors: [
+    { selector: 'a', options: { ignoreHref: true } },
+    { selector: 'img', format: 'skip' },
+    { selector: 'blockquote', format: 'skip' },
+    { selector: 'h1', options: { uppercase: false } },
+    { selector: 'h2', options: { uppercase: false } },
+    { selector: 'h3', options: { uppercase: false } },
+    { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+  ],
+});
+
 export function htmlToText(html: string): string {
-  return convert(html, {
-    wordwrap: false,
-    selectors: [
-      { selector: 'a', options: { ignoreHref: true } },
-      { selector: 'img', format: 'skip' },
-      { selector: 'blockquote', format: 'skip' },
-      { selector: 'h1', options: { uppercase: false } },
-      { selector: 'h2', options: { uppercase: false } },
-      { selector: 'h3', options: { uppercase: false } },
-      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
-    ],
-  });
+  return convertHtml(html);
 }
 
 /**
