@@ -38,7 +38,7 @@ import {
   type ProductHistory,
   type ScoreCatalogEntry,
   type ScoreSettings,
-  type StoredProductFeatures,
+  type AnyStoredProductFeatures,
   type Versioned,
 } from '../domain/score/index.js';
 import type { Clock, EventPublisher, FeedbackStore, Logger, OutgoingEvent, Quarantine } from './ports.js';
@@ -190,7 +190,7 @@ export function makeScore(
   }
 
   async function readState(key: string): Promise<Versioned<ProductFeatures> | undefined> {
-    const read = await featureStore.read<StoredProductFeatures | ProductFeatures>(key);
+    const read = await featureStore.read<AnyStoredProductFeatures>(key);
     return read && { value: fromStoredFeatures(read.value), etag: read.etag };
   }
 

@@ -241,12 +241,20 @@ void test('weekday factor follows the product’s weekly pattern', () => {
   assert.ok(onMonday > 0.8 && onMonday < 1, `monday ${onMonday}`);
 });
 
-void test('redelivery is recognised with long revisions too (markers keep a short tag)', () => {
+void test('redelivery is recognised with long revisions and revisions with spaces (markers keep a plain tag)', () => {
   const long = item('a', '2026-05-01T10:00:00Z', { revision: '2026-05-01T10:00:00.000Z#webhook-1234567890' });
-  const result = scoreProductBatch(undefined, [long, long], context());
+  const spaced = item('b', '2026-05-01T10:00:00Z', { revision: 'rev 2' });
+  const other = item('b', '2026-05-01T10:00:00Z', { revision: 'rev 3' });
+  const result = scoreProductBatch(undefined, [long, spaced, long, spaced, other], context());
   assert.deepEqual(
-    result.outcomes.map((o) => o.redelivered),
-    [false, true],
+    result.outcomes.map((o) => [o.block.counted, o.redelivered]),
+    [
+      [true, false],
+      [true, false],
+      [false, true],
+      [false, true],
+      [false, false],
+    ],
   );
 });
 
@@ -280,29 +288,94 @@ void test('praise never raises a volume alert', () => {
   );
 });
 
-void test('the stored product document (version 2) reads back as the same state; version 1 is read as is', () => {
+void test('the stored product document (version 3) reads back as the same state; versions 1 and 2 still read', () => {
   // Ten days of items, some of them late, so the state has closed days, open days and markers.
   const events = Array.from({ length: 200 }, (_, i) =>
     item(`s${i}`, new Date(Date.parse('2026-05-01T00:00:00Z') + ((i * 37) % 240) * 3_600_000).toISOString(), {
       category: i % 3 === 0 ? 'delivery' : 'defect',
       negative: i % 2 === 0,
+      sentiment: i % 2 === 0 ? -0.7 - (i % 7) / 100 : 0.3 + (i % 11) / 1000,
       component: i % 5 === 0 ? 'zipper' : null,
+      // A revision with a space: version 2 kept it as its tag, version 3 hashes it.
+      revision: i === 110 ? 'r 1' : 'r1',
     }),
   );
   const { state } = scoreProductBatch(undefined, events, context());
   const stored = toStoredFeatures(state, defaultScoreSettings.latenessHours);
-  assert.equal(stored.schemaVersion, 2);
+  assert.equal(stored.schemaVersion, 3);
   assert.ok(stored.closedDays.length > 2, 'some days are closed');
   assert.ok(stored.days.length > 0, 'some days are open');
+  assert.ok(
+    stored.hours.some(([, counts]) =>
+      Object.values(counts).some(([, , sent]) => sent !== 0 && Number.isInteger(sent)),
+    ),
+    'sentiment sums are stored as integers',
+  );
   const copy = JSON.parse(JSON.stringify(stored)) as typeof stored;
   assert.deepEqual(fromStoredFeatures(copy), state);
   // The closed days' text is reused while they stay the same.
   assert.equal(toStoredFeatures(state, defaultScoreSettings.latenessHours).closedDays, stored.closedDays);
 
-  const version1 = JSON.parse(JSON.stringify(state)) as ProductFeatures;
+  // The older versions, as they were written: markers as maps from marker key to the revision
+  // itself (up to 12 characters), sentiment sums as they are; version 1 was the state itself.
+  const markerMap = (text: string): Record<string, string> =>
+    Object.fromEntries(
+      text
+        .trim()
+        .split(' ')
+        .map((entry) => [entry.slice(0, 16), entry.slice(16)]),
+    );
+  const legacyMarkers = (text: string): Record<string, string> => {
+    const markers = markerMap(text);
+    const spaced = Object.keys(markers).find((key) => markers[key]!.startsWith('~'));
+    if (spaced !== undefined) markers[spaced] = 'r 1';
+    return markers;
+  };
+  const hoursV1 = Object.fromEntries(
+    Object.entries(state.hours).map(([hour, bucket]) => [
+      hour,
+      bucket.seen === undefined ? { c: bucket.c } : { c: bucket.c, seen: legacyMarkers(bucket.seen) },
+    ]),
+  );
+  assert.ok(
+    Object.values(hoursV1).some((bucket) => Object.values(bucket.seen ?? {}).includes('r 1')),
+    'a version 1 marker has a tag with a space',
+  );
+  const version1 = { ...(JSON.parse(JSON.stringify(state)) as ProductFeatures), hours: hoursV1 };
   assert.deepEqual(fromStoredFeatures(version1), state);
+
+  type Stored = typeof stored;
+  const daysV2 = (days: Stored['days']): Stored['days'] =>
+    days.map(([day, counts, h, comp]) => [
+      day,
+      Object.fromEntries(
+        Object.entries(counts).map(([category, [n, neg, sent, ...rest]]) => [
+          category,
+          [n, neg, sent / 1e6, ...rest],
+        ]),
+      ) as Stored['days'][number][1],
+      h,
+      comp,
+    ]);
+  const version2 = {
+    ...copy,
+    schemaVersion: 2 as const,
+    hours: copy.hours.map(([hour, counts, seen]) => {
+      const c = Object.fromEntries(
+        Object.entries(counts).map(([category, [n, neg, sent, crit]]) => [
+          category,
+          [n, neg, sent / 1e6, crit],
+        ]),
+      ) as Stored['hours'][number][1];
+      return seen === undefined ? [hour, c] : [hour, c, legacyMarkers(seen)];
+    }),
+    days: daysV2(copy.days),
+    closedDays: JSON.stringify(daysV2(JSON.parse(copy.closedDays) as Stored['days'])),
+  };
+  assert.deepEqual(fromStoredFeatures(version2 as unknown as Stored), state);
+
   assert.throws(
-    () => fromStoredFeatures({ ...copy, schemaVersion: 3 } as unknown as typeof copy),
-    /unknown schemaVersion 3/,
+    () => fromStoredFeatures({ ...copy, schemaVersion: 4 } as unknown as typeof copy),
+    /unknown schemaVersion 4/,
   );
 });

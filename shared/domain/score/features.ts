@@ -29,10 +29,12 @@ export interface Counts {
 export interface HourBucket {
   c: Record<string, Counts>;
   /**
-   * markerKey(feedbackId) → revisionTag(revision) of every item counted in this hour: the
-   * idempotency markers, dropped once the hour is beyond the lateness allowance.
+   * The idempotency markers of every item counted in this hour, dropped once the hour is beyond
+   * the lateness allowance: one ` <markerKey><revisionTag>` entry per item (`markSeen`,
+   * `seenRevisionTag`). A text rather than a map because the whole document is serialised on
+   * every write, and one flat string costs a fraction of hundreds of small keys and values.
    */
-  seen?: Record<string, string>;
+  seen?: string;
 }
 
 export interface DayCounts extends Counts {
@@ -140,7 +142,7 @@ const emptyCounts = (): Counts => ({ n: 0, neg: 0, sent: 0, crit: 0 });
 export function hourBucket(state: ProductFeatures, hour: number): HourBucket {
   let bucket = state.hours[hour];
   if (!bucket) {
-    bucket = { c: {}, seen: {} };
+    bucket = { c: {}, seen: '' };
     state.hours[hour] = bucket;
   }
   return bucket;
@@ -173,17 +175,39 @@ function shortHash(text: string): string {
  * Marker key of a feedback id: its first 16 hex digits (64 bits; ids are already hashes, and a
  * marker only has to be unique within one product's hour).
  */
-export const markerKey = (feedbackId: string): string => feedbackId.slice(0, 16);
+const markerKey = (feedbackId: string): string => feedbackId.slice(0, 16);
 
 /** Customer tokens as stored for the once-per-day rule: short tokens as is, longer ones hashed. */
 export const customerTag = (token: string): string => (token.length <= 14 ? token : `~${shortHash(token)}`);
 
-/** A short, stable stand-in for a revision in the idempotency markers (keeps documents small). */
+/** Printable ASCII without the space, which separates the markers of an hour. */
+const PLAIN_TAG = /^[\x21-\x7e]*$/;
+
+/**
+ * A short, stable stand-in for a revision in the idempotency markers (keeps documents small):
+ * short plain revisions as is, anything else hashed.
+ */
 export function revisionTag(revision: string): string {
-  if (revision.length <= 12) return revision;
+  if (revision.length <= 12 && PLAIN_TAG.test(revision)) return revision;
   let hash = 0x811c9dc5;
   for (let i = 0; i < revision.length; i++) hash = Math.imul(hash ^ revision.charCodeAt(i), 0x01000193);
   return `~${(hash >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/** The revision tag this hour counted for a feedback id, if it counted it. */
+export function seenRevisionTag(bucket: HourBucket | undefined, feedbackId: string): string | undefined {
+  const seen = bucket?.seen;
+  if (!seen) return undefined;
+  // Keys are hex and tags have no spaces, so " <key>" only matches at the start of an entry.
+  const at = seen.indexOf(` ${markerKey(feedbackId)}`);
+  if (at === -1) return undefined;
+  const start = at + 17;
+  const end = seen.indexOf(' ', start);
+  return seen.slice(start, end === -1 ? undefined : end);
+}
+
+function markSeen(bucket: HourBucket, feedbackId: string, revision: string): void {
+  bucket.seen = `${bucket.seen ?? ''} ${markerKey(feedbackId)}${revisionTag(revision)}`;
 }
 
 /** What one counted item adds. */
@@ -221,7 +245,7 @@ export function addCountedItem(state: ProductFeatures, item: CountedItem): void 
   }
   daily.h[item.hour - day * 24] = (daily.h[item.hour - day * 24] ?? 0) + 1;
   if (item.component) daily.comp[item.component] = (daily.comp[item.component] ?? 0) + 1;
-  (hourly.seen ??= {})[markerKey(item.feedbackId)] = revisionTag(item.revision);
+  markSeen(hourly, item.feedbackId, item.revision);
   if (item.hour > state.watermarkHour) state.watermarkHour = item.hour;
   if (item.hour < state.firstHour) state.firstHour = item.hour;
 }
@@ -388,16 +412,17 @@ export function componentRecurrence(state: ProductFeatures, day: number, compone
 
 /*
  * Stored shape of the product document. The per-batch write serialises the whole document, so
- * it is kept compact: counts as arrays, hours and days as arrays of entries, and the days that
- * can no longer change (all their hours older than the lateness allowance) as one JSON text,
- * serialised once when they close instead of on every write.
+ * it is kept compact: counts as arrays of integers (sentiment sums in millionths, the precision
+ * they are kept at), hours and days as arrays of entries, each hour's markers as one text, and
+ * the days that can no longer change (all their hours older than the lateness allowance) as one
+ * JSON text, serialised once when they close instead of on every write.
  */
 
-/** [n, neg, sent, crit] */
+/** [n, neg, sent × 10⁶, crit] */
 type StoredCounts = [number, number, number, number];
-/** [n, neg, sent, crit, dc, cust?] */
+/** [n, neg, sent × 10⁶, crit, dc, cust?] */
 type StoredDayCounts = [number, number, number, number, number, string[]?];
-type StoredHour = [hour: number, counts: Record<string, StoredCounts>, seen?: Record<string, string>];
+type StoredHour = [hour: number, counts: Record<string, StoredCounts>, seen?: string];
 type StoredDay = [
   day: number,
   counts: Record<string, StoredDayCounts>,
@@ -405,9 +430,9 @@ type StoredDay = [
   components: Record<string, number>,
 ];
 
-/** The product document as stored (`product:<productKey>`); version 1 was `ProductFeatures` itself. */
+/** The product document as stored (`product:<productKey>`); versions 1 and 2 are still read. */
 export interface StoredProductFeatures extends Omit<ProductFeatures, 'schemaVersion' | 'hours' | 'days'> {
-  schemaVersion: 2;
+  schemaVersion: 3;
   hours: StoredHour[];
   /** Days that can still receive items. */
   days: StoredDay[];
@@ -415,11 +440,15 @@ export interface StoredProductFeatures extends Omit<ProductFeatures, 'schemaVers
   closedDays: string;
 }
 
+/** Sentiment sums are rounded to millionths (`addTo`), so the stored integer is exact. */
+const toMillionths = (sent: number): number => Math.round(sent * 1e6);
+const fromMillionths = (stored: number): number => stored / 1e6;
+
 function storedHour(hour: string, bucket: HourBucket): StoredHour {
   const counts: Record<string, StoredCounts> = {};
   for (const category in bucket.c) {
     const value = bucket.c[category]!;
-    counts[category] = [value.n, value.neg, value.sent, value.crit];
+    counts[category] = [value.n, value.neg, toMillionths(value.sent), value.crit];
   }
   return bucket.seen === undefined ? [Number(hour), counts] : [Number(hour), counts, bucket.seen];
 }
@@ -428,10 +457,11 @@ function storedDay(day: string, bucket: DayBucket): StoredDay {
   const counts: Record<string, StoredDayCounts> = {};
   for (const category in bucket.c) {
     const value = bucket.c[category]!;
+    const sent = toMillionths(value.sent);
     counts[category] =
       value.cust === undefined
-        ? [value.n, value.neg, value.sent, value.crit, value.dc]
-        : [value.n, value.neg, value.sent, value.crit, value.dc, value.cust];
+        ? [value.n, value.neg, sent, value.crit, value.dc]
+        : [value.n, value.neg, sent, value.crit, value.dc, value.cust];
   }
   return [Number(day), counts, bucket.h, bucket.comp];
 }
@@ -464,31 +494,73 @@ export function toStoredFeatures(state: ProductFeatures, latenessHours: number):
   }
   const storedHours: StoredHour[] = [];
   for (const key in hours) storedHours.push(storedHour(key, hours[key]!));
-  return { ...rest, schemaVersion: 2, hours: storedHours, days: openDays, closedDays: closed.text };
+  return { ...rest, schemaVersion: 3, hours: storedHours, days: openDays, closedDays: closed.text };
 }
 
-/** The state of a stored product document; a version 1 document is the state itself. */
-export function fromStoredFeatures(doc: StoredProductFeatures | ProductFeatures): ProductFeatures {
-  if (doc.schemaVersion === 1) return doc;
-  if ((doc as { schemaVersion: unknown }).schemaVersion !== 2)
-    throw new Error(
-      `product features ${doc.productKey}: unknown schemaVersion ${String((doc as { schemaVersion: unknown }).schemaVersion)}`,
-    );
-  const { schemaVersion: _version, hours: storedHours, days: openDays, closedDays, ...rest } = doc;
+/** Version 2 stored sentiment sums as they are and markers as a map of marker key → tag. */
+interface StoredProductFeaturesV2 extends Omit<StoredProductFeatures, 'schemaVersion' | 'hours'> {
+  schemaVersion: 2;
+  hours: [hour: number, counts: Record<string, StoredCounts>, seen?: Record<string, string>][];
+}
+
+/** Version 1 was the state itself, with each hour's markers as a map. */
+interface StoredProductFeaturesV1 extends Omit<ProductFeatures, 'hours'> {
+  hours: Record<string, { c: Record<string, Counts>; seen?: Record<string, string> }>;
+}
+
+/**
+ * Markers of versions 1 and 2 as a marker text. Their tags were the revision itself up to 12
+ * characters; `revisionTag` of such a tag is what the revision gives today.
+ */
+function seenText(seen: Record<string, string>): string {
+  let text = '';
+  for (const key in seen) text += ` ${key}${revisionTag(seen[key]!)}`;
+  return text;
+}
+
+/** A product document as read: the current version or an older one. */
+export type AnyStoredProductFeatures =
+  StoredProductFeatures | StoredProductFeaturesV2 | StoredProductFeaturesV1;
+
+/** The state of a stored product document of any version. */
+export function fromStoredFeatures(doc: AnyStoredProductFeatures): ProductFeatures {
+  const version = (doc as { schemaVersion: unknown }).schemaVersion;
+  if (version === 1) {
+    const v1 = doc as StoredProductFeaturesV1;
+    const hours: Record<string, HourBucket> = {};
+    for (const key in v1.hours) {
+      const { c, seen } = v1.hours[key]!;
+      hours[key] = seen === undefined ? { c } : { c, seen: seenText(seen) };
+    }
+    return { ...v1, hours };
+  }
+  if (version !== 2 && version !== 3)
+    throw new Error(`product features ${doc.productKey}: unknown schemaVersion ${String(version)}`);
+  // Version 2 kept sentiment sums as they are.
+  const sentOf = version === 3 ? fromMillionths : (stored: number): number => stored;
+  const {
+    schemaVersion: _version,
+    hours: storedHours,
+    days: openDays,
+    closedDays,
+    ...rest
+  } = doc as StoredProductFeatures | StoredProductFeaturesV2;
   const hours: Record<string, HourBucket> = {};
   for (const [hour, counts, seen] of storedHours) {
     const c: Record<string, Counts> = {};
     for (const category in counts) {
       const [n, neg, sent, crit] = counts[category]!;
-      c[category] = { n, neg, sent, crit };
+      c[category] = { n, neg, sent: sentOf(sent), crit };
     }
-    hours[hour] = seen === undefined ? { c } : { c, seen };
+    if (seen === undefined) hours[hour] = { c };
+    else hours[hour] = { c, seen: typeof seen === 'string' ? seen : seenText(seen) };
   }
   const days: Record<string, DayBucket> = {};
   for (const [day, counts, h, comp] of [...(JSON.parse(closedDays) as StoredDay[]), ...openDays]) {
     const c: Record<string, DayCounts> = {};
     for (const category in counts) {
-      const [n, neg, sent, crit, dc, cust] = counts[category]!;
+      const [n, neg, stored, crit, dc, cust] = counts[category]!;
+      const sent = sentOf(stored);
       c[category] = cust === undefined ? { n, neg, sent, crit, dc } : { n, neg, sent, crit, dc, cust };
     }
     days[day] = { c, h, comp };

@@ -23,7 +23,7 @@ import {
   isoOfHour,
   ownHistoryDays,
   revisionTag,
-  markerKey,
+  seenRevisionTag,
   customerTag,
   sentimentTrend,
   type CategoryBaseline,
@@ -367,7 +367,7 @@ export function scoreProductBatch(
     let notCounted: string | undefined;
     let redelivered = false;
     let late = false;
-    const seenRevision = state.hours[hour]?.seen?.[markerKey(event.feedbackId)];
+    const seenRevision = seenRevisionTag(state.hours[hour], event.feedbackId);
     if (normalized.spam.isSpam) notCounted = 'spam';
     else if (normalized.duplicate.exactOf) notCounted = `exact duplicate of ${normalized.duplicate.exactOf}`;
     else if (normalized.duplicate.nearDuplicateOf)
