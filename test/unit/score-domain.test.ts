@@ -374,6 +374,18 @@ void test('the stored product document (version 3) reads back as the same state;
   };
   assert.deepEqual(fromStoredFeatures(version2 as unknown as Stored), state);
 
+  // Stored hours are reused while they stay the same, and stored anew once they change.
+  const countedBefore = totalCounted(state);
+  const later = scoreProductBatch(
+    state,
+    [item('s-more', new Date(Date.parse('2026-05-01T00:00:00Z') + 230 * 3_600_000).toISOString())],
+    context(),
+  ).state;
+  assert.equal(later, state, 'the state is updated in place, as the handler keeps it');
+  const storedLater = toStoredFeatures(later, defaultScoreSettings.latenessHours);
+  assert.equal(totalCounted(fromStoredFeatures(storedLater)), countedBefore + 1);
+  assert.deepEqual(fromStoredFeatures(JSON.parse(JSON.stringify(storedLater)) as typeof stored), later);
+
   assert.throws(
     () => fromStoredFeatures({ ...copy, schemaVersion: 4 } as unknown as typeof copy),
     /unknown schemaVersion 4/,

@@ -444,13 +444,27 @@ export interface StoredProductFeatures extends Omit<ProductFeatures, 'schemaVers
 const toMillionths = (sent: number): number => Math.round(sent * 1e6);
 const fromMillionths = (stored: number): number => stored / 1e6;
 
+/**
+ * The stored entry of each hour, reused while the hour stays the same: counting an item adds to
+ * `n` and appends a marker, pruning drops the markers, so same markers and same total mean the
+ * same hour. Most hours of a product do not change from one batch to the next.
+ */
+const storedHourEntries = new WeakMap<HourBucket, { seen?: string; items: number; entry: StoredHour }>();
+
 function storedHour(hour: string, bucket: HourBucket): StoredHour {
+  let items = 0;
+  for (const category in bucket.c) items += bucket.c[category]!.n;
+  const cached = storedHourEntries.get(bucket);
+  if (cached !== undefined && cached.seen === bucket.seen && cached.items === items) return cached.entry;
   const counts: Record<string, StoredCounts> = {};
   for (const category in bucket.c) {
     const value = bucket.c[category]!;
     counts[category] = [value.n, value.neg, toMillionths(value.sent), value.crit];
   }
-  return bucket.seen === undefined ? [Number(hour), counts] : [Number(hour), counts, bucket.seen];
+  const entry: StoredHour =
+    bucket.seen === undefined ? [Number(hour), counts] : [Number(hour), counts, bucket.seen];
+  storedHourEntries.set(bucket, { seen: bucket.seen, items, entry });
+  return entry;
 }
 
 function storedDay(day: string, bucket: DayBucket): StoredDay {
