@@ -233,12 +233,31 @@ function startsOf(index: PhraseIndex): Set<string> {
  * per index: a phrase's first word as it is, or with a plural 's' or 'es' when the word is longer
  * than three letters. One lookup per word of the text instead of several per word and index.
  */
-type StartBits = Map<string, number>;
+interface StartBits {
+  bits: Map<string, number>;
+  /**
+   * Which word shapes (length, first and last character, see `shapeOf`) the words in `bits` have:
+   * most words of a text start no phrase, and this rules them out before the map lookup, which
+   * has to hash each new word string first.
+   */
+  shapes: Uint8Array;
+}
+
+const SHAPES = 1 << 13;
+
+/** A word's length, first and last code unit as a slot of `shapes` (shapes sharing one cost a lookup). */
+function shapeOf(word: string): number {
+  return (
+    (Math.imul(word.charCodeAt(0), 961) + word.charCodeAt(word.length - 1) * 31 + word.length) & (SHAPES - 1)
+  );
+}
 
 function startBitsOf(indexes: readonly PhraseIndex[]): StartBits {
-  const bits: StartBits = new Map();
+  const bits = new Map<string, number>();
+  const shapes = new Uint8Array(SHAPES);
   const set = (word: string, bit: number): void => {
     bits.set(word, (bits.get(word) ?? 0) | bit);
+    shapes[shapeOf(word)] = 1;
   };
   for (const [position, index] of indexes.entries()) {
     const bit = 1 << position;
@@ -247,7 +266,7 @@ function startBitsOf(indexes: readonly PhraseIndex[]): StartBits {
       for (const plural of [`${start}s`, `${start}es`]) if (plural.length > 3) set(plural, bit);
     }
   }
-  return bits;
+  return { bits, shapes };
 }
 
 function phraseWordsOf(index: PhraseIndex): PhraseWords {
@@ -331,7 +350,9 @@ export function extractEntitiesFromWords(words: readonly string[], options: Enti
   const starts = startBitsFor(options.catalog, options.taxonomy, options.language, indexes);
   const found: [string[], string[], string[], string[]] = [[], [], [], []];
   for (let i = 0; i < words.length; i++) {
-    const bits = starts.get(words[i]!);
+    const word = words[i]!;
+    if (starts.shapes[shapeOf(word)] === 0) continue;
+    const bits = starts.bits.get(word);
     if (bits === undefined) continue;
     for (let position = 0; position < indexes.length; position++)
       if (bits & (1 << position)) matchAt(words, i, indexes[position]!, found[position]!);
