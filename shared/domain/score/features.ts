@@ -175,7 +175,10 @@ function shortHash(text: string): string {
  * Marker key of a feedback id: its first 16 hex digits (64 bits; ids are already hashes, and a
  * marker only has to be unique within one product's hour).
  */
-const markerKey = (feedbackId: string): string => feedbackId.slice(0, 16);
+const MARKER_KEY_LENGTH = 16;
+const markerKey = (feedbackId: string): string => feedbackId.slice(0, MARKER_KEY_LENGTH);
+/** One entry of an hour's marker text. */
+const markerEntry = (key: string, tag: string): string => ` ${key}${tag}`;
 
 /** Customer tokens as stored for the once-per-day rule: short tokens as is, longer ones hashed. */
 export const customerTag = (token: string): string => (token.length <= 14 ? token : `~${shortHash(token)}`);
@@ -199,15 +202,15 @@ export function seenRevisionTag(bucket: HourBucket | undefined, feedbackId: stri
   const seen = bucket?.seen;
   if (!seen) return undefined;
   // Keys are hex and tags have no spaces, so " <key>" only matches at the start of an entry.
-  const at = seen.indexOf(` ${markerKey(feedbackId)}`);
+  const at = seen.indexOf(markerEntry(markerKey(feedbackId), ''));
   if (at === -1) return undefined;
-  const start = at + 17;
+  const start = at + 1 + MARKER_KEY_LENGTH;
   const end = seen.indexOf(' ', start);
   return seen.slice(start, end === -1 ? undefined : end);
 }
 
 function markSeen(bucket: HourBucket, feedbackId: string, revision: string): void {
-  bucket.seen = `${bucket.seen ?? ''} ${markerKey(feedbackId)}${revisionTag(revision)}`;
+  bucket.seen = (bucket.seen ?? '') + markerEntry(markerKey(feedbackId), revisionTag(revision));
 }
 
 /** What one counted item adds. */
@@ -528,7 +531,7 @@ interface StoredProductFeaturesV1 extends Omit<ProductFeatures, 'hours'> {
  */
 function seenText(seen: Record<string, string>): string {
   let text = '';
-  for (const key in seen) text += ` ${key}${revisionTag(seen[key]!)}`;
+  for (const key in seen) text += markerEntry(key, revisionTag(seen[key]!));
   return text;
 }
 
