@@ -12,31 +12,19 @@ export function canonicalIdentifier(value: string): string {
   return value.replace(/[\s#\-./]/g, '').toUpperCase();
 }
 
-/**
- * The last key as a KeyObject (HMAC with a prepared key skips converting the string per token),
- * with the tokens made under it: customer ids and order numbers come back item after item, and
- * one HMAC costs more than the rest of an item's token work. Bounded: emptied when full.
- */
-let lastKey: { tokenKey: string; key: KeyObject; tokens: Map<string, string> } | undefined;
-const MAX_REMEMBERED_TOKENS = 4096;
+/** The last key as a KeyObject: HMAC with a prepared key skips converting the string per token. */
+let lastKey: { tokenKey: string; key: KeyObject } | undefined;
 
-function keyedStateOf(tokenKey: string): { key: KeyObject; tokens: Map<string, string> } {
-  if (lastKey?.tokenKey !== tokenKey)
-    lastKey = { tokenKey, key: createSecretKey(tokenKey, 'utf8'), tokens: new Map() };
-  return lastKey;
+function keyObjectOf(tokenKey: string): KeyObject {
+  if (lastKey?.tokenKey !== tokenKey) lastKey = { tokenKey, key: createSecretKey(tokenKey, 'utf8') };
+  return lastKey.key;
 }
 
 export function keyedToken(kind: TokenKind, value: string, tokenKey: string, hexLength = 8): string {
-  const { key, tokens } = keyedStateOf(tokenKey);
-  const message = `${kind}\u0000${value}`;
-  // The full digest is remembered: one value may be asked for at different lengths.
-  let digest = tokens.get(message);
-  if (digest === undefined) {
-    digest = createHmac('sha256', key).update(message).digest('hex');
-    if (tokens.size >= MAX_REMEMBERED_TOKENS) tokens.clear();
-    tokens.set(message, digest);
-  }
-  return digest.slice(0, hexLength);
+  return createHmac('sha256', keyObjectOf(tokenKey))
+    .update(`${kind}\u0000${value}`)
+    .digest('hex')
+    .slice(0, hexLength);
 }
 
 export function orderToken(orderRef: string, tokenKey: string): string {
