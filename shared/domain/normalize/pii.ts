@@ -9,6 +9,7 @@
  * checksums (Luhn, IBAN mod-97), digit counts, cue phrases and explicit exclusions.
  */
 import { charClass, LETTER, lowerCase } from './chars.js';
+import { KeywordGroups } from './keyword-groups.js';
 import { allMatches } from './matches.js';
 import { orderToken, trackingToken } from './tokens.js';
 
@@ -43,7 +44,22 @@ export interface RedactionOptions {
  * `lower` is the text in lower case when that keeps every index (almost always), else undefined:
  * case-insensitive cue patterns run on it without the `i` flag, several times faster in V8.
  */
-type Detector = (text: string, options: RedactionOptions, lower: string | undefined) => PiiSpan[];
+type Detector = (text: string, options: RedactionOptions, lower: string | undefined, cues: Cues) => PiiSpan[];
+
+/**
+ * The cue words a text holds, from two passes over it (KeywordGroups) instead of one regex scan
+ * per cue family: a detector skips the scans whose words are not there. Each `*_WORDS` list holds
+ * a word that every match of its pattern contains.
+ */
+interface Cues {
+  /** Bit per street pattern (STREET_PATTERNS order) whose street words are in the text. */
+  streets: number;
+  titles: boolean;
+  orderCue: boolean;
+  trackingCue: boolean;
+  addressCue: boolean;
+  signOff: boolean;
+}
 
 /** The same pattern for lower-case text: no `i` flag (its source has no upper-case literal). */
 function forLowerCase(pattern: RegExp): RegExp {
@@ -246,13 +262,20 @@ const detectCards: Detector = (text) => {
 /** Cue words before an order number, per language. */
 const ORDER_CUE =
   /\b(?:order(?:\s+(?:number|no\.?|nr\.?|id|ref(?:erence)?))?|pedido(?:\s+(?:n\.?[º°o]\.?|número|numero|nr\.?))?|(?:n[º°o]\.?|número|numero)\s+de\s+pedido|referencia\s+del\s+pedido|commande(?:\s+n\.?[º°o]\.?)?|(?:n[º°o]\.?|numéro|numero)\s+de\s+(?:la\s+)?commande|bestellung(?:\s+(?:nr\.?|nummer))?|bestellnummer|auftragsnummer|auftrag(?:\s+nr\.?)?|ordine(?:\s+(?:n\.?|numero|nr\.?))?|(?:n\.|numero)\s+(?:d'|dell')?ordine|encomenda(?:\s+(?:n\.?[º°o]\.?|número|numero|nr\.?))?|(?:n\.?[º°]|número|numero)\s+da\s+encomenda|bestelling(?:\s+(?:nr\.?|nummer))?|bestelnummer|ordernummer)(?![\p{L}])(?:\s*(?:#|:|n\.?[º°o]\.?|nr\.?|number:?|(?:is|es|est|ist|è|é|é o|is het)(?=\s)))*\s*#?\s*/giu;
+/** Words every ORDER_CUE match contains. */
+const ORDER_CUE_WORDS = 'order|pedido|commande|bestel|auftrag|ordine|encomenda';
 const ORDER_ID = /^[A-Z]{0,4}[-#]?\d[\d-]{2,18}\d(?:[A-Z]{1,3})?(?![\w@])/i;
 const ORDER_CUE_LOWER = forLowerCase(ORDER_CUE);
 const HASH_ORDER = /(?<![\w&#])#\d{3,10}\b/g;
 
-const detectOrders: Detector = (text, { tokenKey }, lower) => {
+const detectOrders: Detector = (text, { tokenKey }, lower, cues) => {
   const spans: PiiSpan[] = [];
-  for (const cue of lower === undefined ? allMatches(ORDER_CUE, text) : allMatches(ORDER_CUE_LOWER, lower)) {
+  const orderCues = !cues.orderCue
+    ? []
+    : lower === undefined
+      ? allMatches(ORDER_CUE, text)
+      : allMatches(ORDER_CUE_LOWER, lower);
+  for (const cue of orderCues) {
     const at = cue.index + cue[0].length;
     const id = ORDER_ID.exec(text.slice(at, at + 40));
     if (!id || digitsOf(id[0]).length < 3) continue;
@@ -267,29 +290,40 @@ const detectOrders: Detector = (text, { tokenKey }, lower) => {
 const TRACKING_CUE =
   /\b(?:tracking(?:\s+(?:number|no\.?|nr\.?|code|id|ref))?|track(?:ing)?\s?(?:&|and|n|-)\s?trace(?:\s+code)?|(?:n[º°o]\.?|número|numero|código|codigo)\s+de\s+(?:seguimiento|rastreo|env[ií]o)|seguimiento|(?:n[º°o]\.?|numéro)\s+de\s+suivi|suivi(?:\s+colis)?|sendungsnummer|sendungsverfolgung|paketnummer|trackingnummer|tracking-nummer|(?:codice|numero)\s+(?:di\s+)?(?:tracciamento|tracking|spedizione)|tracciamento|(?:código|codigo|número|numero)\s+de\s+(?:rastreio|rastreamento|objeto)|rastreio|rastreamento|zendingnummer|trackingcode|barcode)(?:\s*(?:#|:|is|es|est|ist|è|é|lautet))*\s*/giu;
 const TRACKING_CUE_LOWER = forLowerCase(TRACKING_CUE);
+/** Words every TRACKING_CUE match contains. */
+const TRACKING_CUE_WORDS =
+  'track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|envio|envío';
 const TRACKING_ID = /^(?=[A-Z0-9-]*\d{6})[A-Z0-9][A-Z0-9-]{7,34}(?![\w@])/i;
-const TRACKING_FORMATS = [
-  /\b1Z[0-9A-Z]{16}\b/g, // UPS
-  /\b[A-Z]{2}\d{9}[A-Z]{2}\b/g, // UPU S10 (postal: RR123456789DE)
-  /\b3S[A-Z]{4}\d{6,10}\b/g, // PostNL
-  /\bJJD\d{16,20}\b/g, // DHL parcel
-  /\b9[2-5]\d{20}\b/g, // USPS
+/**
+ * Carrier formats, each with a test of what it cannot match without (a literal prefix, nine
+ * digits in a row): most texts have none, and five full scans cost more than the five tests.
+ */
+const NINE_DIGITS = /\d{9}/;
+const TRACKING_FORMATS: { pattern: RegExp; possible: (text: string) => boolean }[] = [
+  { pattern: /\b1Z[0-9A-Z]{16}\b/g, possible: (text) => text.includes('1Z') }, // UPS
+  { pattern: /\b[A-Z]{2}\d{9}[A-Z]{2}\b/g, possible: (text) => NINE_DIGITS.test(text) }, // UPU S10 (RR123456789DE)
+  { pattern: /\b3S[A-Z]{4}\d{6,10}\b/g, possible: (text) => text.includes('3S') }, // PostNL
+  { pattern: /\bJJD\d{16,20}\b/g, possible: (text) => text.includes('JJD') }, // DHL parcel
+  { pattern: /\b9[2-5]\d{20}\b/g, possible: (text) => NINE_DIGITS.test(text) }, // USPS
 ];
 
-const detectTracking: Detector = (text, { tokenKey }, lower) => {
+const detectTracking: Detector = (text, { tokenKey }, lower, cues) => {
   const spans: PiiSpan[] = [];
   const add = (start: number, value: string): void => {
     spans.push(span('TRACKING', start, value, `[TRACKING:${trackingToken(value, tokenKey)}]`));
   };
-  for (const cue of lower === undefined
-    ? allMatches(TRACKING_CUE, text)
-    : allMatches(TRACKING_CUE_LOWER, lower)) {
+  const trackingCues = !cues.trackingCue
+    ? []
+    : lower === undefined
+      ? allMatches(TRACKING_CUE, text)
+      : allMatches(TRACKING_CUE_LOWER, lower);
+  for (const cue of trackingCues) {
     const at = cue.index + cue[0].length;
     const id = TRACKING_ID.exec(text.slice(at, at + 40));
     if (id) add(at, id[0]);
   }
-  for (const format of TRACKING_FORMATS)
-    for (const match of allMatches(format, text)) add(match.index, match[0]);
+  for (const { pattern, possible } of TRACKING_FORMATS)
+    if (possible(text)) for (const match of allMatches(pattern, text)) add(match.index, match[0]);
   return spans;
 };
 
@@ -354,26 +388,34 @@ const STREET_PATTERNS = [
   // Portuguese: Rua das Flores 25, Av. da Liberdade, 110, Travessa do Carmo nº 3
   String.raw`(?<![\p{L}])(?:Rua|R\.|Avenida|Av\.|Travessa|Largo|Pra[çc]a|Estrada|Alameda)\s+${CAP_WORDS.replace(String.raw`${CAP}(?:`, String.raw`(?:(?:da|do|das|dos|de)\s+)?${CAP}(?:`)},?\s*(?:n\.?\s?[º°]?\s*)?${HOUSE}`,
 ];
+/** Words separated by '|'; a leading '~' stands for the word with either case of its first letter. */
+function keywords(list: string): string[] {
+  return list
+    .split('|')
+    .flatMap((word) =>
+      word.startsWith('~')
+        ? [word[1]!.toUpperCase() + word.slice(2), word[1]!.toLowerCase() + word.slice(2)]
+        : [word],
+    );
+}
 /**
- * Words each street pattern cannot match without (same order): a text gets an alternation of
- * only the patterns it can match, which gives the same matches as all of them for less work.
+ * Words each street pattern cannot match without (same order), case-sensitive: a text gets an
+ * alternation of only the patterns it can match, which gives the same matches as all of them for
+ * less work.
  */
-const STREET_KEYWORDS = [
-  /Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Gardens|Grove|Row|Parkway|Pkwy|Highway|Hwy/,
-  /[Cc]alle|C\/|[Aa]vda|[Aa]venida|[Pp]aseo|[Pp]laza|[Pp]za|[Cc]amino|[Cc]arrera|[Rr]onda|[Tt]raves[ií]a|[Cc]arretera/,
-  /rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route|cours|square/,
-  /straße|strasse|str\.|weg|allee|platz|gasse|damm|ufer|straat|laan|plein|gracht|kade|singel|dreef/,
-  /Am|An der|Auf der|Im|In der|Unter den/,
-  /Via|Viale|Piazza|P\.zza|Corso|Largo|Vicolo|Strada/,
-  /Rua|R\.|Avenida|Av\.|Travessa|Largo|Pra[çc]a|Estrada|Alameda/,
-];
+export const STREET_KEYWORDS: readonly (readonly string[])[] = [
+  'Street|St|Avenue|Ave|Road|Rd|Lane|Ln|Drive|Dr|Boulevard|Blvd|Way|Court|Ct|Place|Pl|Terrace|Close|Crescent|Square|Sq|Gardens|Grove|Row|Parkway|Pkwy|Highway|Hwy',
+  '~calle|C/|~avda|~avenida|~paseo|~plaza|~pza|~camino|~carrera|~ronda|~travesia|~travesía|~carretera',
+  'rue|avenue|av.|boulevard|bd|place|chemin|allée|impasse|quai|route|cours|square',
+  'straße|strasse|str.|weg|allee|platz|gasse|damm|ufer|straat|laan|plein|gracht|kade|singel|dreef',
+  'Am|An der|Auf der|Im|In der|Unter den',
+  'Via|Viale|Piazza|P.zza|Corso|Largo|Vicolo|Strada',
+  'Rua|R.|Avenida|Av.|Travessa|Largo|Praça|Praca|Estrada|Alameda',
+].map(keywords);
 const streetPatterns = new Map<number, RegExp>();
 
-/** The street patterns `text` can match, as one global pattern; undefined when it can match none. */
-function streetPatternFor(text: string): RegExp | undefined {
-  let mask = 0;
-  for (let index = 0; index < STREET_KEYWORDS.length; index++)
-    if (STREET_KEYWORDS[index]!.test(text)) mask |= 1 << index;
+/** The street patterns of `mask` (bits of Cues.streets) as one global pattern; undefined for none. */
+function streetPatternFor(mask: number): RegExp | undefined {
   if (mask === 0) return undefined;
   let pattern = streetPatterns.get(mask);
   if (!pattern) {
@@ -392,17 +434,23 @@ const ADDRESS_CUE =
   /\b(?:my address is|(?:ship|send|deliver) (?:it )?to|mi direcci[oó]n es|dirección:|env[ií](?:a|e)lo a|mon adresse (?:est|:)|adresse\s?:|meine adresse (?:ist|lautet)|adresse:|lieferadresse:?|il mio indirizzo [eè]|indirizzo:|a minha morada [eé]|o meu endere[çc]o [eé]|meu endere[çc]o [eé]|morada:|endere[çc]o:|mijn adres is|adres:)\s*/giu;
 
 const ADDRESS_CUE_LOWER = forLowerCase(ADDRESS_CUE);
+/** Words every ADDRESS_CUE match contains. */
+const ADDRESS_CUE_WORDS =
+  'address|adres|ship|send|deliver|direcci|envialo|envielo|envíalo|envíelo|indirizzo|morada|endere';
 
-const detectAddresses: Detector = (text, _options, lower) => {
+const detectAddresses: Detector = (text, _options, lower, cues) => {
   const spans: PiiSpan[] = [];
-  const streets = streetPatternFor(text);
+  const streets = streetPatternFor(cues.streets);
   for (const match of streets ? allMatches(streets, text) : []) {
     const tail = POSTAL_TAIL.exec(text.slice(match.index + match[0].length));
     spans.push(span('ADDRESS', match.index, match[0] + (tail ? tail[0] : '')));
   }
-  for (const cue of lower === undefined
-    ? allMatches(ADDRESS_CUE, text)
-    : allMatches(ADDRESS_CUE_LOWER, lower)) {
+  const addressCues = !cues.addressCue
+    ? []
+    : lower === undefined
+      ? allMatches(ADDRESS_CUE, text)
+      : allMatches(ADDRESS_CUE_LOWER, lower);
+  for (const cue of addressCues) {
     const at = cue.index + cue[0].length;
     const rest = text.slice(at, at + 120);
     // Up to the end of the sentence or line; an address holds a digit.
@@ -425,8 +473,16 @@ const NAME_CUES = [
   String.raw`chamo-me|me chamo|o meu nome é|meu nome é|nome:`,
   String.raw`mijn naam is|ik heet|naam:`,
 ];
-const TITLES = String.raw`Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|Monsieur|Madame|Mme|Mlle|Herr|Frau|Sig|Sig\.ra|Signor|Signora|Dott|Dhr|Mevr|Mevrouw|Meneer`;
-const SIGN_OFFS = String.raw`regards|best regards|kind regards|thanks|thank you|many thanks|cheers|best|saludos|un saludo|gracias|atentamente|cordialement|merci|bien à vous|mit freundlichen grüßen|viele grüße|liebe grüße|grüße|danke|gruß|grazie|cordiali saluti|saluti|obrigad[oa]|atenciosamente|cumprimentos|met vriendelijke groet|groeten|groetjes|bedankt|dank je|dank u`;
+const TITLE_WORDS =
+  'Mr|Mrs|Ms|Miss|Dr|Sr|Sra|Srta|Don|Doña|Monsieur|Madame|Mme|Mlle|Herr|Frau|Sig|Sig.ra|Signor|Signora|Dott|Dhr|Mevr|Mevrouw|Meneer';
+const SIGN_OFF_WORDS =
+  'regards|best regards|kind regards|thanks|thank you|many thanks|cheers|best|saludos|un saludo|gracias|atentamente|cordialement|merci|bien à vous|mit freundlichen grüßen|viele grüße|liebe grüße|grüße|danke|gruß|grazie|cordiali saluti|saluti|obrigado|obrigada|atenciosamente|cumprimentos|met vriendelijke groet|groeten|groetjes|bedankt|dank je|dank u';
+/** A '|'-separated word list as a regex alternation of those literal words. */
+function alternation(words: string): string {
+  return words.replace(/[.*+?^${}()[\]\\/]/g, '\\$&');
+}
+const TITLES = alternation(TITLE_WORDS);
+const SIGN_OFFS = alternation(SIGN_OFF_WORDS);
 // Cue phrases are case-insensitive, names must start upper-case: JS has no inline flags, so the
 // cue alternatives are matched on their own and the name checked after.
 const NAME_CUE = new RegExp(String.raw`(?<![\p{L}])(?:${NAME_CUES.join('|')})\s*`, 'giu');
@@ -498,21 +554,24 @@ function personAt(text: string, at: number): string | undefined {
   return match[0];
 }
 
-const detectNames: Detector = (text, { knownPersonNames }, lower) => {
+const detectNames: Detector = (text, { knownPersonNames }, lower, cues) => {
   const spans: PiiSpan[] = [];
   for (const cue of nameCues(text, lower)) {
     const at = cue.index + cue[0].length;
     const name = personAt(text, at);
     if (name) spans.push(span('NAME', at, name));
   }
-  for (const match of matchesNotAfterLetter(TITLE_NAME, text, text)) {
+  for (const match of cues.titles ? matchesNotAfterLetter(TITLE_NAME, text, text) : []) {
     const name = match[1] ?? '';
     const words = name.split(/\s+/);
     if (!NOT_NAMES.has(words[0] ?? ''))
       spans.push(span('NAME', match.index + match[0].length - name.length, name));
   }
-  const signOffs =
-    lower === undefined ? allMatches(SIGN_OFF, text) : matchesNotAfterLetter(SIGN_OFF_LOWER, lower, text);
+  const signOffs = !cues.signOff
+    ? []
+    : lower === undefined
+      ? allMatches(SIGN_OFF, text)
+      : matchesNotAfterLetter(SIGN_OFF_LOWER, lower, text);
   for (const cue of signOffs) {
     const at = cue.index + cue[0].length;
     const name = personAt(text, at);
@@ -556,13 +615,10 @@ const ANCHORS: Record<PiiType, RegExp> = {
   EMAIL: /@|[[(](?:at|arroba)[\])]/i,
   IBAN: /[A-Z]{2}\d{2}/i,
   CARD: /\d{4}/,
-  // Cue words, then the carrier formats by their letters (UPS, PostNL, DHL) or by nine digits in a
-  // row (UPU S10, USPS).
-  TRACKING:
-    /track|seguim|rastre|suivi|sendung|paket|tracciam|spedizion|zending|barcode|objeto|env[ií]o|1Z|3S|JJD|\d{9}/i,
-  ORDER: /#\d|order|pedido|commande|bestel|auftrag|ordine|encomenda/i,
   PHONE: /\d[\d\s()./-]{7}/,
-  // The address detector looks for its street words and cue phrases first, no anchor needed.
+  // These look for their cue words (Cues) and formats first, no anchor needed.
+  TRACKING: /(?:)/,
+  ORDER: /(?:)/,
   ADDRESS: /(?:)/,
   NAME: /./,
 };
@@ -580,6 +636,30 @@ const LOWER_CASE_ANCHORS = Object.fromEntries(
     ),
   ]),
 ) as Record<PiiType, RegExp>;
+
+/** Case-sensitive words, on the text: the street patterns' (bits 0–6), then titles (bit 7). */
+const TEXT_WORDS = new KeywordGroups([...STREET_KEYWORDS, keywords(TITLE_WORDS)]);
+const TITLES_BIT = 1 << STREET_KEYWORDS.length;
+/** Lower-case words, on the lower-cased text. */
+const LOWER_CASE_WORDS = new KeywordGroups(
+  [ORDER_CUE_WORDS, TRACKING_CUE_WORDS, ADDRESS_CUE_WORDS, SIGN_OFF_WORDS].map(keywords),
+);
+/**
+ * The cues of a text. Without `lower` (lower-casing changed the length) the cue patterns run on
+ * the text with the `i` flag, and every lower-case cue counts as present.
+ */
+function cuesIn(text: string, lower: string | undefined): Cues {
+  const inText = TEXT_WORDS.groupsIn(text);
+  const inLower = lower === undefined ? ~0 : LOWER_CASE_WORDS.groupsIn(lower);
+  return {
+    streets: inText & (TITLES_BIT - 1),
+    titles: (inText & TITLES_BIT) !== 0,
+    orderCue: (inLower & 1) !== 0,
+    trackingCue: (inLower & 2) !== 0,
+    addressCue: (inLower & 4) !== 0,
+    signOff: (inLower & 8) !== 0,
+  };
+}
 
 const NON_DIGITS = /\D+/g;
 const SIX_DIGITS = /\d{6}/;
@@ -607,6 +687,15 @@ function digitsAllow(type: PiiType, text: string, digits: number): boolean {
   }
 }
 
+/** Each cue pattern with the words every match of it contains (for the tests of those lists). */
+export const cueWordLists: { name: string; pattern: RegExp; words: string[] }[] = [
+  { name: 'order', pattern: ORDER_CUE, words: keywords(ORDER_CUE_WORDS) },
+  { name: 'tracking', pattern: TRACKING_CUE, words: keywords(TRACKING_CUE_WORDS) },
+  { name: 'address', pattern: ADDRESS_CUE, words: keywords(ADDRESS_CUE_WORDS) },
+  { name: 'sign-off', pattern: SIGN_OFF, words: keywords(SIGN_OFF_WORDS) },
+  { name: 'title', pattern: TITLE_NAME, words: keywords(TITLE_WORDS) },
+];
+
 /** Finds PII spans, non-overlapping, in text order. */
 export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   const accepted: PiiSpan[] = [];
@@ -614,12 +703,13 @@ export function findPii(text: string, options: RedactionOptions): PiiSpan[] {
   const digits = text.replace(NON_DIGITS, '').length;
   const lowerCased = lowerCase(text);
   const lower = lowerCased.length === text.length ? lowerCased : undefined;
+  const cues = cuesIn(text, lower);
   // Indexed loops, no destructuring: V8 runs `for (const [a, b] of ...)` through an iterator.
   for (let k = 0; k < detectors.length; k++) {
     const type = detectors[k]![0];
     if (!digitsAllow(type, text, digits)) continue;
     if (!(lower === undefined ? ANCHORS[type].test(text) : LOWER_CASE_ANCHORS[type].test(lower))) continue;
-    const found = detectors[k]![1](text, options, lower);
+    const found = detectors[k]![1](text, options, lower, cues);
     if (found.length > 1) found.sort((a, b) => a.start - b.start || b.end - a.end);
     for (const candidate of found) {
       if (candidate.end <= candidate.start || overlapsAny(accepted, candidate)) continue;

@@ -1,0 +1,63 @@
+/**
+ * Which groups of literal keywords occur in a text, in one pass over it. The same answer as
+ * testing one alternation regex per group (`/Street|St|Avenue/.test(text)`), for less: V8 cannot
+ * skip ahead in an alternation of many unrelated words, so each such test tries every
+ * alternative at every position, and in the whole stage those tests cost several times what they
+ * cost on their own (measured in docs/normalize.md, round 5).
+ *
+ * Each keyword starts with two ASCII characters; a table indexed by those two characters says
+ * which groups have a keyword starting so, and only there are the keywords compared. Matching is
+ * case-sensitive, as regexes without the `i` flag are.
+ */
+const ASCII = 128;
+
+interface Keyword {
+  word: string;
+  bit: number;
+}
+
+export class KeywordGroups {
+  /** Bigram (first char × 128 + second char) → bit per group with a keyword starting so. */
+  private readonly groupsByBigram = new Uint32Array(ASCII * ASCII);
+  /** Bigram → the keywords starting so, with their group's bit. */
+  private readonly keywordsByBigram: Keyword[][] = [];
+  private readonly allGroups: number;
+
+  constructor(groups: readonly (readonly string[])[]) {
+    if (groups.length > 31) throw new Error('KeywordGroups: at most 31 groups');
+    this.allGroups = groups.length === 0 ? 0 : 2 ** groups.length - 1;
+    groups.forEach((words, index) => {
+      for (const word of words) {
+        const first = word.charCodeAt(0);
+        const second = word.charCodeAt(1);
+        if (!(word.length >= 2 && first < ASCII && second < ASCII))
+          throw new Error(`KeywordGroups: '${word}' does not start with two ASCII characters`);
+        const bigram = first * ASCII + second;
+        this.groupsByBigram[bigram]! |= 1 << index;
+        (this.keywordsByBigram[bigram] ??= []).push({ word, bit: 1 << index });
+      }
+    });
+  }
+
+  /** Bit `1 << k` is set when a keyword of group k occurs in `text`. */
+  groupsIn(text: string): number {
+    const groupsByBigram = this.groupsByBigram;
+    let found = 0;
+    const last = text.length - 1;
+    let next = last > 0 ? text.charCodeAt(0) : 0;
+    for (let i = 0; i < last; i++) {
+      const first = next;
+      next = text.charCodeAt(i + 1);
+      if ((first | next) >= ASCII) continue;
+      const bigram = first * ASCII + next;
+      if ((groupsByBigram[bigram]! & ~found) === 0) continue;
+      const keywords = this.keywordsByBigram[bigram]!;
+      for (let k = 0; k < keywords.length; k++) {
+        const { word, bit } = keywords[k]!;
+        if ((found & bit) === 0 && text.startsWith(word, i)) found |= bit;
+      }
+      if (found === this.allGroups) break;
+    }
+    return found;
+  }
+}
