@@ -13,7 +13,7 @@ import {
   separatorLengthAt,
   textVotes,
 } from '../../shared/domain/normalize/segment-language.js';
-import { detectSpam } from '../../shared/domain/normalize/spam.js';
+import { detectSpam, repeatedRunLength } from '../../shared/domain/normalize/spam.js';
 import { cleanText } from '../../shared/domain/normalize/text-cleanup.js';
 import { fixtureCatalog, repoTaxonomy, TEST_TOKEN_KEY } from '../fixtures/normalize/envelopes.js';
 
@@ -127,6 +127,39 @@ void describe('detectSpam', () => {
     for (const text of ['Sooooo good!!!', '👍', 'Love it', 'Schnell geliefert, danke']) {
       assert.equal(detectSpam(text).isSpam, false, text);
     }
+  });
+
+  void it('measures runs of six or more characters exactly, wherever they sit', () => {
+    // The obvious loop over every character, against the one that reads every fifth.
+    const reference = (text: string): number => {
+      let total = 0;
+      for (let start = 0, end = 1; start < text.length; start = end, end = start + 1) {
+        while (end < text.length && text[end] === text[start]) end++;
+        if (end - start >= 6) total += end - start;
+      }
+      return total;
+    };
+    assert.equal(repeatedRunLength('aaaaaa'), 6);
+    assert.equal(repeatedRunLength('aaaaa'), 0);
+    assert.equal(repeatedRunLength('xaaaaaabbbbbbbby'), 14);
+    assert.equal(repeatedRunLength('ok!!!!!!'), 6);
+    let seed = 7;
+    const next = (limit: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % limit;
+    };
+    for (let n = 0; n < 20000; n++) {
+      let text = '';
+      for (let piece = next(30); piece > 0; piece--)
+        text += 'ab!'[next(3)]!.repeat(1 + next(next(2) ? 3 : 9));
+      assert.equal(repeatedRunLength(text), reference(text), JSON.stringify(text));
+    }
+  });
+
+  void it('counts letters up to what it is asked for', () => {
+    assert.equal(letterCount('a1b2c3 déf'), 6);
+    assert.equal(letterCount('a1b2c3 déf', 4), 4);
+    assert.equal(letterCount('12 ab', 5), 2);
   });
 });
 

@@ -35,10 +35,13 @@ export function charClass(codePoint: number): CharClass {
   return value;
 }
 
-/** Number of UTF-16 code units in letters (\p{L}), as `text.replace(/[^\p{L}]+/gu, '').length`. */
-export function letterCount(text: string): number {
+/**
+ * Number of UTF-16 code units in letters (\p{L}), as `text.replace(/[^\p{L}]+/gu, '').length`;
+ * with `enough`, counting stops once that many are seen (the result is then `enough` or more).
+ */
+export function letterCount(text: string, enough = Infinity): number {
   let letters = 0;
-  for (let i = 0; i < text.length; i++) {
+  for (let i = 0; i < text.length && letters < enough; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x80) {
       if ((code | 0x20) >= 97 && (code | 0x20) <= 122) letters++;

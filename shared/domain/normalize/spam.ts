@@ -5,6 +5,7 @@
  */
 import { letterCount } from './chars.js';
 import { foldedWordsOf, foldText } from './fold.js';
+import { KeywordGroups } from './keyword-groups.js';
 
 export interface SpamVerdict {
   isSpam: boolean;
@@ -17,7 +18,9 @@ const SHORTENER =
 const PROMO =
   /\b(?:discount|coupon|promo(?:tion)?|promo ?code|free|win|winner|prize|cheap(?:est)?|buy now|click here|order now|limited offer|best price|casino|bet(?:ting)?|crypto|bitcoin|forex|loans?|viagra|cialis|replica|followers|earn money|make money|work from home|descuento|gratis|oferta|cup[oó]n|r[ée]duction|gratuit|promo|soldes|rabatt|gutschein|kostenlos|angebot|sconto|gratuito|offerta|desconto|cupom|promo[çc][aã]o|korting|aanbieding)\b/i;
 const MAYBE_URL = /https?:\/\/|www\./i;
-const KEYBOARD_MASH = /qwert|asdf|zxcv|hjkl|uiop|wasd|azert|qsdf/;
+const KEYBOARD_RUNS = ['qwert', 'asdf', 'zxcv', 'hjkl', 'uiop', 'wasd', 'azert', 'qsdf'];
+const KEYBOARD_MASH = new RegExp(KEYBOARD_RUNS.join('|'));
+const keyboardRuns = new KeywordGroups([KEYBOARD_RUNS]);
 const PLACEHOLDER = /\[[A-Z]+(?::[0-9a-f]+)?\]/;
 const VOWELS = 'aeiouyäöüàáâãèéêìíîòóôõùúû';
 const CONSONANTS = 'bcdfghjklmnpqrstvwxz';
@@ -56,16 +59,21 @@ function isGibberishWord(word: string, joined: string, start: number, end: numbe
 }
 
 /** Characters in runs of six or more of the same character ("!!!!!!", "aaaaaaa"). */
-function repeatedRunLength(text: string): number {
+export function repeatedRunLength(text: string): number {
+  // Such a run covers one of every five positions, and there it has a neighbour equal to it: only
+  // those positions are read, and a run is measured only where one is found.
   let total = 0;
-  let run = 1;
-  for (let i = 1; i <= text.length; i++) {
-    if (i < text.length && text.charCodeAt(i) === text.charCodeAt(i - 1)) {
-      run++;
-      continue;
-    }
-    if (run >= 6) total += run;
-    run = 1;
+  let searchFrom = 0;
+  for (let probe = 4; probe < text.length; probe += 5) {
+    if (probe < searchFrom) continue;
+    const code = text.charCodeAt(probe);
+    if (text.charCodeAt(probe - 1) !== code && text.charCodeAt(probe + 1) !== code) continue;
+    let start = probe;
+    while (start > searchFrom && text.charCodeAt(start - 1) === code) start--;
+    let end = probe + 1;
+    while (end < text.length && text.charCodeAt(end) === code) end++;
+    if (end - start >= 6) total += end - start;
+    searchFrom = end;
   }
   return total;
 }
@@ -112,7 +120,8 @@ export function detectSpam(text: string, known: SpamInputs = {}): SpamVerdict {
   if (urls.length >= 3) reasons.push('many_links');
 
   const words = known.foldedWords ?? foldedWordsOf(withoutUrls);
-  const letters = letterCount(text);
+  // The checks below only ask whether there are fewer than 2, or at least 5, letters.
+  const letters = letterCount(text, 5);
   if (letters < 2 && !/\p{Extended_Pictographic}/u.test(text)) reasons.push('no_meaningful_content');
   // Placeholders like [ORDER:ab12cd34] are ours, not the customer's words: their keys do not count.
   const placeholders = text.includes('[') && PLACEHOLDER.test(text);
@@ -128,7 +137,7 @@ export function detectSpam(text: string, known: SpamInputs = {}): SpamVerdict {
 
   // Words are folded (lower case), so the keyboard runs need no case-insensitive search; a word
   // holds one only if the words joined do, so most texts need no search per word.
-  const mashes = KEYBOARD_MASH.test(joined);
+  const mashes = keyboardRuns.groupsIn(joined) !== 0;
   let gibberish = 0;
   let counted = 0;
   for (let start = 0, k = 0; k < words.length; k++) {
