@@ -91,6 +91,25 @@ function* matchesNotAfterLetter(pattern: RegExp, subject: string, text: string):
   }
 }
 
+/**
+ * Matches of a case-insensitive cue pattern: none when its cue words are not in the text (Cues),
+ * else those of its lower-case form on `lower`, or of the pattern itself on the text without one.
+ */
+function cueMatches(
+  present: boolean,
+  pattern: RegExp,
+  lowerCasePattern: RegExp,
+  text: string,
+  lower: string | undefined,
+): RegExpExecArray[] {
+  if (!present) return [];
+  return lower === undefined ? allMatches(pattern, text) : allMatches(lowerCasePattern, lower);
+}
+
+function escapeRegExp(literal: string): string {
+  return literal.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
 function span(type: PiiType, start: number, value: string, replacement = `[${type}]`): PiiSpan {
   return { type, start, end: start + value.length, value, replacement };
 }
@@ -270,11 +289,7 @@ const HASH_ORDER = /(?<![\w&#])#\d{3,10}\b/g;
 
 const detectOrders: Detector = (text, { tokenKey }, lower, cues) => {
   const spans: PiiSpan[] = [];
-  const orderCues = !cues.orderCue
-    ? []
-    : lower === undefined
-      ? allMatches(ORDER_CUE, text)
-      : allMatches(ORDER_CUE_LOWER, lower);
+  const orderCues = cueMatches(cues.orderCue, ORDER_CUE, ORDER_CUE_LOWER, text, lower);
   for (const cue of orderCues) {
     const at = cue.index + cue[0].length;
     const id = ORDER_ID.exec(text.slice(at, at + 40));
@@ -312,11 +327,7 @@ const detectTracking: Detector = (text, { tokenKey }, lower, cues) => {
   const add = (start: number, value: string): void => {
     spans.push(span('TRACKING', start, value, `[TRACKING:${trackingToken(value, tokenKey)}]`));
   };
-  const trackingCues = !cues.trackingCue
-    ? []
-    : lower === undefined
-      ? allMatches(TRACKING_CUE, text)
-      : allMatches(TRACKING_CUE_LOWER, lower);
+  const trackingCues = cueMatches(cues.trackingCue, TRACKING_CUE, TRACKING_CUE_LOWER, text, lower);
   for (const cue of trackingCues) {
     const at = cue.index + cue[0].length;
     const id = TRACKING_ID.exec(text.slice(at, at + 40));
@@ -445,11 +456,7 @@ const detectAddresses: Detector = (text, _options, lower, cues) => {
     const tail = POSTAL_TAIL.exec(text.slice(match.index + match[0].length));
     spans.push(span('ADDRESS', match.index, match[0] + (tail ? tail[0] : '')));
   }
-  const addressCues = !cues.addressCue
-    ? []
-    : lower === undefined
-      ? allMatches(ADDRESS_CUE, text)
-      : allMatches(ADDRESS_CUE_LOWER, lower);
+  const addressCues = cueMatches(cues.addressCue, ADDRESS_CUE, ADDRESS_CUE_LOWER, text, lower);
   for (const cue of addressCues) {
     const at = cue.index + cue[0].length;
     const rest = text.slice(at, at + 120);
@@ -479,7 +486,7 @@ const SIGN_OFF_WORDS =
   'regards|best regards|kind regards|thanks|thank you|many thanks|cheers|best|saludos|un saludo|gracias|atentamente|cordialement|merci|bien à vous|mit freundlichen grüßen|viele grüße|liebe grüße|grüße|danke|gruß|grazie|cordiali saluti|saluti|obrigado|obrigada|atenciosamente|cumprimentos|met vriendelijke groet|groeten|groetjes|bedankt|dank je|dank u';
 /** A '|'-separated word list as a regex alternation of those literal words. */
 function alternation(words: string): string {
-  return words.replace(/[.*+?^${}()[\]\\/]/g, '\\$&');
+  return words.split('|').map(escapeRegExp).join('|');
 }
 const TITLES = alternation(TITLE_WORDS);
 const SIGN_OFFS = alternation(SIGN_OFF_WORDS);
@@ -583,7 +590,7 @@ const detectNames: Detector = (text, { knownPersonNames }, lower, cues) => {
   for (const known of knownPersonNames ?? []) {
     for (const part of [known, ...known.split(/\s+/)]) {
       if (part.length < 3) continue;
-      const escaped = part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const escaped = escapeRegExp(part);
       for (const match of allMatches(
         new RegExp(String.raw`(?<![\p{L}])${escaped}(?![\p{L}])`, 'giu'),
         text,
