@@ -14,6 +14,8 @@ const ASCII = 128;
 interface Keyword {
   word: string;
   bit: number;
+  /** The word's third character, or -1 for two-character words: compared before the whole word. */
+  third: number;
 }
 
 export class KeywordGroups {
@@ -34,7 +36,11 @@ export class KeywordGroups {
           throw new Error(`KeywordGroups: '${word}' does not start with two ASCII characters`);
         const bigram = first * ASCII + second;
         this.groupsByBigram[bigram]! |= 1 << index;
-        (this.keywordsByBigram[bigram] ??= []).push({ word, bit: 1 << index });
+        (this.keywordsByBigram[bigram] ??= []).push({
+          word,
+          bit: 1 << index,
+          third: word.length > 2 ? word.charCodeAt(2) : -1,
+        });
       }
     });
   }
@@ -52,9 +58,11 @@ export class KeywordGroups {
       const bigram = first * ASCII + next;
       if ((groupsByBigram[bigram]! & ~found) === 0) continue;
       const keywords = this.keywordsByBigram[bigram]!;
+      const third = i + 2 <= last ? text.charCodeAt(i + 2) : -2;
       for (let k = 0; k < keywords.length; k++) {
-        const { word, bit } = keywords[k]!;
-        if ((found & bit) === 0 && text.startsWith(word, i)) found |= bit;
+        const keyword = keywords[k]!;
+        if ((found & keyword.bit) !== 0 || (keyword.third !== third && keyword.third !== -1)) continue;
+        if (text.startsWith(keyword.word, i)) found |= keyword.bit;
       }
       if (found === this.allGroups) break;
     }
