@@ -18,6 +18,7 @@ import { makeClassify } from '../shared/stages/classify.js';
 import { MemoryReviewQueue } from '../shared/domain/review.js';
 import { MemoryFeedbackStore, MemoryPublisher, MemoryQuarantine } from '../shared/adapters/memory.js';
 import type { NormalizedEvent } from '../shared/domain/events.js';
+import { measureThroughput as measure } from './measure.js';
 
 const shortTexts: Record<string, string[]> = {
   en: ['Broken.', 'Love it! 😍', 'meh', 'Never arrived', 'Too small', 'Works great 👍', 'waste of money'],
@@ -126,32 +127,6 @@ export function benchInputs(count: number, bucket?: string): ClassifyInput[] {
       components: [],
     };
   });
-}
-
-/**
- * Items per second (wall and CPU) as the median of ten rounds after a warm-up, and the best
- * round's CPU rate: on a shared machine one long run mostly measures the neighbours.
- */
-function measure(
-  count: number,
-  run: (index: number) => void,
-): { wall: number; cpu: number; bestCpu: number } {
-  for (let index = 0; index < Math.min(2000, count); index++) run(index);
-  const rounds = 10;
-  const perRound = Math.max(1, Math.floor(count / rounds));
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const cpuBefore = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    for (let index = round * perRound; index < (round + 1) * perRound; index++) run(index);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const used = process.cpuUsage(cpuBefore);
-    wall.push(perRound / seconds);
-    cpu.push(perRound / ((used.user + used.system) / 1e6));
-  }
-  const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[rounds >> 1] as number);
-  return { wall: median(wall), cpu: median(cpu), bestCpu: Math.round(Math.max(...cpu)) };
 }
 
 function event(index: number, input: ClassifyInput): NormalizedEvent {

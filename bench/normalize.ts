@@ -2,7 +2,7 @@
  * Normalize throughput in-process, no I/O: 500-character feedback texts in seven languages, most
  * with personal data, through the text pipeline (prepareFeedbackText) and through the whole
  * envelope → event path (parse, map, prepare, build); and the same texts as HTML comments through
- * the text pipeline. One core, after a warm-up.
+ * the text pipeline. One core; each figure the median of ten rounds after a warm-up (measure.ts).
  *
  * Standalone: node --import tsx bench/normalize.ts   (or node dist/bench/normalize.js)
  * Against Cosmos: benchNormalizeCosmosOps(container) with a container of the `dedupe` shape (/key):
@@ -16,6 +16,7 @@ import { normalizeEnvelope, prepareFeedbackText } from '../shared/domain/normali
 import { feedbackIdOf, SCHEMA_VERSION, type RawEnvelope } from '../shared/domain/record.js';
 import type { Taxonomy } from '../shared/domain/taxonomy.js';
 import { loadTaxonomy } from '../shared/domain/taxonomy.js';
+import { measureThroughput } from './measure.js';
 
 const TEXT_LENGTH = 500;
 
@@ -176,39 +177,23 @@ function envelopeFor(index: number, text: string): RawEnvelope {
   };
 }
 
-/**
- * Items per second of wall time and of this thread's CPU time. On a shared machine the wall
- * figure drops with the load; CPU time is the 'one core' figure the target is stated in.
- */
-function itemsPerSecond(count: number, run: (index: number) => void): { wall: number; cpu: number } {
-  const warmup = Math.min(500, count);
-  for (let i = 0; i < warmup; i++) run(i);
-  const cpuBefore = process.cpuUsage();
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < count; i++) run(i);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { wall: Math.round(count / seconds), cpu: Math.round(count / cpuSeconds) };
-}
-
 export function benchNormalize(
   options: { items?: number; taxonomy?: Taxonomy } = {},
 ): Promise<Record<string, number>> {
-  const items = options.items ?? 5000;
+  const items = options.items ?? 20_000;
   const taxonomy = options.taxonomy ?? loadTaxonomy();
   const texts = benchTexts(200);
   const envelopes = texts.map((text, index) => envelopeFor(index, text));
   const settings = { tokenKey: 'bench-key-not-a-secret', taxonomy, catalog: benchCatalog };
   const normalizedAt = new Date('2026-11-27T10:00:00Z');
-  const prepare = itemsPerSecond(items, (i) => {
+  const prepare = measureThroughput(items, (i) => {
     prepareFeedbackText({ text: texts[i % texts.length]! }, settings);
   });
-  const envelope = itemsPerSecond(items, (i) => {
+  const envelope = measureThroughput(items, (i) => {
     normalizeEnvelope(envelopes[i % envelopes.length]!, 'raw/generic/bench.json', normalizedAt, settings);
   });
   const htmlTexts = benchHtmlTexts(200);
-  const html = itemsPerSecond(Math.ceil(items / 5), (i) => {
+  const html = measureThroughput(Math.ceil(items / 5), (i) => {
     prepareFeedbackText({ text: htmlTexts[i % htmlTexts.length]!, format: 'html' }, settings);
   });
   return Promise.resolve({
@@ -216,6 +201,7 @@ export function benchNormalize(
     'normalize.prepareText.itemsPerCpuSecond': prepare.cpu,
     'normalize.envelopeToEvent.itemsPerSecond': envelope.wall,
     'normalize.envelopeToEvent.itemsPerCpuSecond': envelope.cpu,
+    'normalize.envelopeToEvent.bestRoundItemsPerCpuSecond': envelope.bestCpu,
     'normalize.prepareHtmlText.itemsPerCpuSecond': html.cpu,
     'normalize.textLength': TEXT_LENGTH,
   });
