@@ -129,6 +129,28 @@ for (const word of votes.keys()) {
 /** Characters from 256 up are not in the tables: their words are looked up. */
 const NO_FILTER = 0xff;
 
+/** A hash of `text[start, end)`'s character codes. */
+function wordHash(text: string, start: number, end: number): number {
+  let hash = 0;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash ^ (hash >>> 15);
+}
+
+/**
+ * The function words in an open-addressing table by wordHash: a word of the text is looked up
+ * where it sits, not sliced out into a new string for a Map to hash again.
+ */
+const TABLE_SIZE = 1024;
+const tableWords: (string | undefined)[] = new Array<string | undefined>(TABLE_SIZE).fill(undefined);
+const tableVotes: number[][] = new Array<number[]>(TABLE_SIZE).fill([]);
+if (votes.size * 2 > TABLE_SIZE) throw new Error('segment-language: function-word table too small');
+for (const [word, pairs] of votes) {
+  let slot = wordHash(word, 0, word.length) & (TABLE_SIZE - 1);
+  while (tableWords[slot] !== undefined) slot = (slot + 1) & (TABLE_SIZE - 1);
+  tableWords[slot] = word;
+  tableVotes[slot] = pairs;
+}
+
 /** Votes of one word (`lower[start, end)`), or undefined: only short words are looked up. */
 function votesOf(lower: string, start: number, end: number): number[] | undefined {
   const length = end - start;
@@ -138,7 +160,11 @@ function votesOf(lower: string, start: number, end: number): number[] | undefine
   const byFirst = first < 256 ? lengthsByFirst[first]! : NO_FILTER;
   const byLast = last < 256 ? lengthsByLast[last]! : NO_FILTER;
   if ((byFirst & byLast & (1 << length)) === 0) return undefined;
-  return votes.get(lower.slice(start, end));
+  for (let slot = wordHash(lower, start, end) & (TABLE_SIZE - 1); ; slot = (slot + 1) & (TABLE_SIZE - 1)) {
+    const word = tableWords[slot];
+    if (word === undefined) return undefined;
+    if (word.length === length && lower.startsWith(word, start)) return tableVotes[slot];
+  }
 }
 
 function addWordVotes(pairs: number[] | undefined, scores: Float64Array): void {
