@@ -262,7 +262,7 @@ function mapJudgeme(envelope: RawEnvelope, document: unknown, item: unknown): Ma
 }
 
 function looksHtml(value: string): boolean {
-  return /<\/?(?:p|br|div|span|b|i|strong|em|ul|li|a)\b[^>]*>/i.test(value);
+  return value.includes('<') && /<\/?(?:p|br|div|span|b|i|strong|em|ul|li|a)\b[^>]*>/i.test(value);
 }
 
 // ---------- Zendesk ----------
