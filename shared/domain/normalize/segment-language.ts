@@ -181,6 +181,10 @@ const asciiWordClasses = new Uint8Array(0x80);
 for (let code = 48; code <= 57; code++) asciiWordClasses[code] = NUMBER;
 for (let code = 65; code <= 90; code++) asciiWordClasses[code] = asciiWordClasses[code + 32] = LETTER;
 
+function isAsciiLowerCaseLetter(code: number): boolean {
+  return code >= 97 && code <= 122;
+}
+
 /** Code point at `index` of `text`, the way addVotes reads it (a lone surrogate as itself). */
 function codeAt(text: string, index: number): number {
   const code = text.charCodeAt(index);
@@ -323,7 +327,18 @@ export function textVotes(
       if (kind === NUMBER) digits = true;
       if (isHidden) partlyHidden = true;
       afterSentenceEnd = false;
-      i += width - 1;
+      if (isHidden || width === 2) {
+        i += width - 1;
+        continue;
+      }
+      // The ASCII letters that follow, up to the next hidden range, change nothing but the head's
+      // letter count: they are skipped in one tight loop.
+      const limit = hiddenStart < lower.length ? hiddenStart : lower.length;
+      let next = i + 1;
+      while (next < limit && isAsciiLowerCaseLetter(lower.charCodeAt(next))) next++;
+      if (next - 1 < headLength) headLetters += next - 1 - i;
+      else if (i + 1 < headLength) headLetters += headLength - (i + 1);
+      i = next - 1;
       continue;
     }
     if (wordStart >= 0) {
