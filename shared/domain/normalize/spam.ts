@@ -5,6 +5,7 @@
  */
 import { letterCount } from './chars.js';
 import { foldedWordsOf, foldText } from './fold.js';
+import { KeywordGroups } from './keyword-groups.js';
 
 export interface SpamVerdict {
   isSpam: boolean;
@@ -19,6 +20,7 @@ const PROMO =
 const MAYBE_URL = /https?:\/\/|www\./i;
 const KEYBOARD_RUNS = ['qwert', 'asdf', 'zxcv', 'hjkl', 'uiop', 'wasd', 'azert', 'qsdf'];
 const KEYBOARD_MASH = new RegExp(KEYBOARD_RUNS.join('|'));
+const keyboardRuns = new KeywordGroups([KEYBOARD_RUNS]);
 const PLACEHOLDER = /\[[A-Z]+(?::[0-9a-f]+)?\]/;
 const VOWELS = 'aeiouyäöüàáâãèéêìíîòóôõùúû';
 const CONSONANTS = 'bcdfghjklmnpqrstvwxz';
@@ -135,7 +137,7 @@ export function detectSpam(text: string, known: SpamInputs = {}): SpamVerdict {
 
   // Words are folded (lower case), so the keyboard runs need no case-insensitive search; a word
   // holds one only if the words joined do, so most texts need no search per word.
-  const mashes = KEYBOARD_MASH.test(joined);
+  const mashes = keyboardRuns.groupsIn(joined) !== 0;
   let gibberish = 0;
   let counted = 0;
   for (let start = 0, k = 0; k < words.length; k++) {
