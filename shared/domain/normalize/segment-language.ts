@@ -336,8 +336,7 @@ export function textVotes(
       const limit = hiddenStart < lower.length ? hiddenStart : lower.length;
       let next = i + 1;
       while (next < limit && isAsciiLowerCaseLetter(lower.charCodeAt(next))) next++;
-      if (next - 1 < headLength) headLetters += next - 1 - i;
-      else if (i + 1 < headLength) headLetters += headLength - (i + 1);
+      headLetters += Math.max(0, Math.min(next, headLength) - (i + 1));
       i = next - 1;
       continue;
     }

@@ -24,13 +24,7 @@ export function textHashOf(foldedWords: readonly string[]): string {
 function textHashOfJoined(joinedWords: string): string {
   return hash('sha256', joinedWords, 'hex').slice(0, 32);
 }
-/** 32-bit FNV-1a with a final avalanche (murmur3 fmix32), stable across processes. */
-export function hash32(value: string, seed = 0x811c9dc5): number {
-  let hash = seed | 0;
-  for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
-  return avalanche(hash) >>> 0;
-}
-
+/** The final avalanche of murmur3 (fmix32), after the FNV-1a loops of ShingleHashes. */
 function avalanche(value: number): number {
   let hash = value ^ (value >>> 16);
   hash = Math.imul(hash, 0x85ebca6b);
