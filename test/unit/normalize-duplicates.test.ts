@@ -3,10 +3,18 @@ import { describe, it } from 'node:test';
 import {
   MAX_RECENT,
   MemoryDedupeStore,
+  packedSimilarity,
+  packSketch,
+  truncatedSketch,
   type DedupeItem,
   type DuplicateVerdict,
 } from '../../shared/domain/normalize/duplicates.js';
-import { estimatedJaccard, fingerprintOf } from '../../shared/domain/normalize/similarity.js';
+import {
+  estimatedJaccard,
+  fingerprintOf,
+  SKETCH_SIZE,
+  sketchOf,
+} from '../../shared/domain/normalize/similarity.js';
 import { readFixture } from '../fixtures/normalize/envelopes.js';
 
 const THRESHOLD = 0.5;
@@ -146,5 +154,67 @@ void describe('near duplicates', () => {
     assert.equal(entries.length, MAX_RECENT);
     assert.ok(!entries.some((entry) => entry.f === 'i0'));
     assert.ok(entries.some((entry) => entry.f === `i${MAX_RECENT + 9}`));
+  });
+});
+
+/** Shingles `from` … `to - 1` as words: sets with a known overlap. */
+function shingles(from: number, to: number): string[] {
+  return Array.from({ length: to - from }, (_, index) => `word${from + index}`);
+}
+
+void describe('bottom-k sketches', () => {
+  void it('keep the smallest distinct hashes, ascending, at most SKETCH_SIZE of them', () => {
+    const small = sketchOf([...shingles(0, 10), ...shingles(0, 10)]);
+    assert.equal(small.length, 10, 'repeated shingles count once');
+    const large = sketchOf(shingles(0, 500));
+    assert.equal(large.length, SKETCH_SIZE);
+    for (const sketch of [small, large])
+      for (let i = 1; i < sketch.length; i++) assert.ok(sketch[i - 1]! < sketch[i]!, `ascending at ${i}`);
+    assert.deepEqual(sketchOf([]), []);
+  });
+
+  void it('give the exact Jaccard similarity when the two sets have at most SKETCH_SIZE elements', () => {
+    // 20 and 30 shingles, 10 shared: 10 / 40.
+    assert.equal(estimatedJaccard(sketchOf(shingles(0, 20)), sketchOf(shingles(10, 40))), 0.25);
+    assert.equal(estimatedJaccard(sketchOf(shingles(0, 20)), sketchOf(shingles(0, 20))), 1);
+    assert.equal(estimatedJaccard(sketchOf(shingles(0, 20)), sketchOf(shingles(20, 40))), 0);
+    assert.equal(estimatedJaccard([], sketchOf(shingles(0, 20))), 0);
+  });
+
+  void it('estimate the similarity of large sets from their smallest hashes', () => {
+    // 1,000 shingles each, 500 shared: Jaccard 1/3. The estimate's spread is about 0.06.
+    const estimate = estimatedJaccard(sketchOf(shingles(0, 1000)), sketchOf(shingles(500, 1500)));
+    assert.ok(Math.abs(estimate - 1 / 3) < 0.15, `estimate ${estimate}`);
+    const disjoint = estimatedJaccard(sketchOf(shingles(0, 1000)), sketchOf(shingles(1000, 2000)));
+    assert.ok(disjoint < 0.1, `disjoint ${disjoint}`);
+  });
+
+  void it('keep their estimate when packed to 16 bits a value for the index', () => {
+    for (const [a, b] of [
+      [shingles(0, 20), shingles(10, 40)],
+      [shingles(0, 60), shingles(30, 90)],
+      [shingles(0, 1000), shingles(500, 1500)],
+    ] as const) {
+      const full = estimatedJaccard(sketchOf(a), sketchOf(b));
+      const packed = packedSimilarity(truncatedSketch(sketchOf(a)), packSketch(sketchOf(b)));
+      assert.ok(Math.abs(packed - full) <= 0.05, `packed ${packed}, full ${full}`);
+    }
+    assert.equal(packSketch(sketchOf(shingles(0, 500))).length, 172);
+  });
+
+  void it('compare entries written before sketches by text hash and customer only', async () => {
+    const store = new MemoryDedupeStore();
+    const text = 'The zipper of the jacket broke after two days and the slider fell off.';
+    await check(store, itemOf('legacy', text, { customerToken: 'c1' }));
+    // The entry as an older version wrote it: a MinHash signature in `s`, no sketch.
+    const entry = store.scopes.get('shop|JKT-ALP-01')!.entries[0]!;
+    delete entry.k;
+    Object.assign(entry, { s: 'AAAA' });
+    const reworded = 'After two days the jacket zipper broke and its slider fell off.';
+    assert.deepEqual(await check(store, itemOf('reworded', reworded)), {});
+    assert.equal((await check(store, itemOf('copy', text))).exactOf, 'legacy');
+    const again = 'Still no answer from you, this is getting ridiculous!';
+    const repeat = await check(store, itemOf('again', again, { customerToken: 'c1' }));
+    assert.deepEqual(repeat, { nearDuplicateOf: 'legacy', similarity: 0, reason: 'same_customer' });
   });
 });

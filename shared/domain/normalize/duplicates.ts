@@ -5,7 +5,7 @@
  * new item costs one read and one conditional write (docs/decisions/0007-dedupe-index.md).
  *
  * - exact: the same textHash;
- * - near: estimated Jaccard similarity of the MinHash signatures at or above the threshold;
+ * - near: estimated Jaccard similarity of the bottom-k sketches at or above the threshold;
  * - repeat: the same customer (one person's repeated complaint).
  *
  * Only items within the window (event time, either direction) that were recorded before this one
@@ -13,6 +13,7 @@
  * Re-processing an item (a replay, the same revision again) gives the same answer and changes
  * nothing: it is compared only with the items recorded before it, never with itself or later ones.
  */
+import { sketchSimilarity } from './similarity.js';
 
 /** One recent item, with short keys: the whole index is read and written per new item. */
 export interface RecentEntry {
@@ -28,8 +29,12 @@ export interface RecentEntry {
   h: string;
   /** Customer token, when known. */
   c?: string;
-  /** MinHash signature, the low 16 bits of each value, base64 (see packSignature). */
-  s: string;
+  /**
+   * Bottom-k sketch, the high 16 bits of each value, base64 (see packSketch). Absent from entries
+   * written before decision 0009 (they have `s`, a MinHash signature): those are compared by text
+   * hash and customer only, and age out of the index within two windows.
+   */
+  k?: string;
 }
 
 export interface RecentItems {
@@ -79,24 +84,34 @@ const KEEP_WINDOWS = 2;
 const DAY_MS = 86_400_000;
 const EXACT_HASH_LENGTH = 16;
 
-/** The low 16 bits of each signature value, little-endian, base64: 172 characters for 64 values. */
-export function packSignature(signature: readonly number[]): string {
-  const bytes = Buffer.alloc(signature.length * 2);
-  for (const [index, value] of signature.entries()) bytes.writeUInt16LE(value & 0xffff, index * 2);
-  return bytes.toString('base64');
+/**
+ * A sketch's values cut to their high 16 bits, which keeps them in order. A shingle of one text
+ * shares its high bits with a different one of the other about once in sixteen pairs of full
+ * sketches (64 × 64 / 65,536): that moves the estimate by one value of the union, about 0.02.
+ */
+export function truncatedSketch(sketch: readonly number[]): Uint16Array {
+  const keys = new Uint16Array(sketch.length);
+  for (let i = 0; i < sketch.length; i++) keys[i] = sketch[i]! >>> 16;
+  return keys;
 }
 
-/**
- * Share of equal positions between a full signature and a packed one. Random 16-bit collisions
- * (1 in 65,536 per position) move the estimate by less than its rounding.
- */
-export function packedSimilarity(signature: readonly number[], packed: string): number {
+/** The truncated sketch, little-endian, base64: 172 characters for 64 values. */
+export function packSketch(sketch: readonly number[]): string {
+  const keys = truncatedSketch(sketch);
+  return Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('base64');
+}
+
+function unpackSketch(packed: string): Uint16Array {
   const bytes = Buffer.from(packed, 'base64');
-  if (signature.length === 0 || bytes.length !== signature.length * 2) return 0;
-  let equal = 0;
-  for (let i = 0; i < signature.length; i++)
-    if ((signature[i]! & 0xffff) === bytes.readUInt16LE(i * 2)) equal++;
-  return equal / signature.length;
+  const keys = new Uint16Array(bytes.length >> 1);
+  for (let i = 0; i < keys.length; i++) keys[i] = bytes.readUInt16LE(i * 2);
+  return keys;
+}
+
+/** Estimated Jaccard similarity between a truncated sketch and a packed one (0 without one). */
+export function packedSimilarity(keys: Uint16Array, packed: string | undefined): number {
+  if (keys.length === 0 || packed === undefined) return 0;
+  return sketchSimilarity(keys, unpackSketch(packed));
 }
 
 function round(value: number): number {
@@ -129,10 +144,8 @@ export function findDuplicateIn(
   const exact = earliest(candidates.filter((entry) => entry.h === hash));
   if (exact) return { exactOf: exact.f, nearDuplicateOf: exact.f, similarity: 1, reason: 'exact' };
 
-  const scored = candidates.map((entry) => ({
-    ...entry,
-    similarity: packedSimilarity(item.signature, entry.s),
-  }));
+  const keys = truncatedSketch(item.signature);
+  const scored = candidates.map((entry) => ({ ...entry, similarity: packedSimilarity(keys, entry.k) }));
   const near = earliest(scored.filter((entry) => entry.similarity >= options.threshold));
   if (near) return { nearDuplicateOf: near.f, similarity: round(near.similarity), reason: 'near' };
 
@@ -163,7 +176,7 @@ export function withItem(
     n: existing?.n ?? recent.next,
     h: item.textHash.slice(0, EXACT_HASH_LENGTH),
     ...(item.customerToken ? { c: item.customerToken } : {}),
-    s: packSignature(item.signature),
+    k: packSketch(item.signature),
   };
   const entries = [...recent.entries.filter((other) => other.f !== item.feedbackId), entry];
   const newest = Math.max(...entries.map((other) => other.t));

@@ -37,7 +37,7 @@ export interface PreparedFeedbackText {
   spam: SpamVerdict;
   entities: Entities;
   textHash: string;
-  /** MinHash signature of the text, for near-duplicate checks. */
+  /** Bottom-k sketch of the text's shingles, for near-duplicate checks (similarity.ts). */
   signature: number[];
   /** Tracking-number tokens found in the text. */
   trackingTokens: string[];

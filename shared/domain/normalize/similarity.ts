@@ -3,9 +3,9 @@
  *
  * - textHash: SHA-256 of the folded, punctuation-free text, so "Zipper broke!!" and "zipper
  *   broke" are the same text.
- * - signature: MinHash (64 values) over shingles: the set of folded words without stop words for
- *   texts of 8 such words or more, character 4-grams for shorter ones, so a reworded complaint
- *   still shares most of them.
+ * - signature: a bottom-k sketch (the 64 smallest shingle hashes) of the shingles: the set of
+ *   folded words without stop words for texts of 8 such words or more, character 4-grams for
+ *   shorter ones, so a reworded complaint still shares most of them (decision 0009).
  *
  * Candidates are a product's recent items, compared signature by signature (duplicates.ts): at a
  * bounded 128 items that is cheaper than LSH band buckets and misses no pair (decision 0007).
@@ -13,8 +13,8 @@
 import { hash } from 'node:crypto';
 import { foldedWordsOf } from './fold.js';
 
-/** A multiple of eight: the signature loop computes eight hash functions per pass. */
-export const SIGNATURE_SIZE = 64;
+/** Values kept per sketch: texts with at most this many distinct shingles keep them all. */
+export const SKETCH_SIZE = 64;
 
 /** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
 export function textHashOf(foldedWords: readonly string[]): string {
@@ -24,7 +24,7 @@ export function textHashOf(foldedWords: readonly string[]): string {
 function textHashOfJoined(joinedWords: string): string {
   return hash('sha256', joinedWords, 'hex').slice(0, 32);
 }
-/** The final avalanche of murmur3 (fmix32), after the FNV-1a loops of ShingleHashes. */
+/** The final avalanche of murmur3 (fmix32), after the FNV-1a loop of ShingleHashes. */
 function avalanche(value: number): number {
   let hash = value ^ (value >>> 16);
   hash = Math.imul(hash, 0x85ebca6b);
@@ -69,51 +69,23 @@ export function shinglesOf(foldedWords: readonly string[]): string[] {
 }
 
 /**
- * The two base hashes of each distinct shingle, kept in reused buffers: the signature depends on
- * a shingle only through them, so shingles with equal pairs (repeated words) are hashed into the
- * signature once, and no shingle strings are built for word shingles.
+ * The hashes of a text's shingles, in a reused buffer: repeated shingles repeat their hash, and the
+ * sketch drops repeats after sorting. No shingle strings are built for word shingles.
  */
 class ShingleHashes {
-  first = new Int32Array(256);
-  second = new Int32Array(256);
+  values = new Uint32Array(256);
   count = 0;
-  /** Open-addressing set of the pairs seen: slot → index + 1 in first/second, 0 when free. */
-  private slots = new Int32Array(512);
 
   reset(capacity: number): void {
     this.count = 0;
-    if (this.first.length < capacity) {
-      this.first = new Int32Array(capacity * 2);
-      this.second = new Int32Array(capacity * 2);
-    }
-    let size = this.slots.length;
-    while (size < capacity * 2) size *= 2;
-    if (size !== this.slots.length) this.slots = new Int32Array(size);
-    else this.slots.fill(0);
+    if (this.values.length < capacity) this.values = new Uint32Array(capacity * 2);
   }
 
-  /** Hashes `text[start, end)` and adds the pair unless it is already there. */
+  /** FNV-1a of `text[start, end)`, then murmur3's final avalanche (fmix32) for even low bits. */
   add(text: string, start: number, end: number): void {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x9747b28c;
-    for (let i = start; i < end; i++) {
-      const code = text.charCodeAt(i);
-      h1 = Math.imul(h1 ^ code, 0x01000193);
-      h2 = Math.imul(h2 ^ code, 0x01000193);
-    }
-    h1 = avalanche(h1);
-    h2 = avalanche(h2) | 1;
-    const mask = this.slots.length - 1;
-    for (let slot = (h1 ^ h2) & mask; ; slot = (slot + 1) & mask) {
-      const entry = this.slots[slot]!;
-      if (entry === 0) {
-        this.first[this.count] = h1;
-        this.second[this.count] = h2;
-        this.slots[slot] = ++this.count;
-        return;
-      }
-      if (this.first[entry - 1] === h1 && this.second[entry - 1] === h2) return;
-    }
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    this.values[this.count++] = avalanche(hash);
   }
 }
 
@@ -130,19 +102,16 @@ function hashShingles(foldedWords: readonly string[], joined: string): void {
   // Most texts are long enough for word shingles: hash the kept words while counting them (one
   // stop-word lookup per word), and start over with 4-grams only when too few were kept.
   shingleHashes.reset(Math.max(1, foldedWords.length));
-  let kept = 0;
   let offset = 0;
   for (const word of foldedWords) {
     const end = offset + word.length;
-    if (end - offset > MAX_SKIPPED_LENGTH || !SKIPPED_WORDS.has(word)) {
-      kept++;
-      shingleHashes.add(joined, offset, end);
-    }
+    if (end - offset > MAX_SKIPPED_LENGTH || !SKIPPED_WORDS.has(word)) shingleHashes.add(joined, offset, end);
     offset = end + 1;
   }
-  if (kept >= MIN_WORD_SHINGLES) return;
+  if (shingleHashes.count >= MIN_WORD_SHINGLES) return;
   // Short texts: character 4-grams of the kept words joined by spaces (a few dozen at most).
-  const keptJoined = kept === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
+  const keptJoined =
+    shingleHashes.count === 0 ? '' : foldedWords.filter((word) => !SKIPPED_WORDS.has(word)).join(' ');
   shingleHashes.reset(Math.max(1, keptJoined.length));
   if (keptJoined.length < 4) {
     if (keptJoined !== '') shingleHashes.add(keptJoined, 0, keptJoined.length);
@@ -151,86 +120,55 @@ function hashShingles(foldedWords: readonly string[], joined: string): void {
   for (let i = 0; i + 4 <= keptJoined.length; i++) shingleHashes.add(keptJoined, i, i + 4);
 }
 
-/** The mixing step of every MinHash function, with the sign bit flipped (see signatureOfHashes). */
-function mixed(combined: number): number {
-  const value = Math.imul(combined ^ (combined >>> 15), 0x2c1b3c6d);
-  return (value ^ (value >>> 12) ^ -0x80000000) | 0;
+/**
+ * Bottom-k sketch (decision 0009): the SKETCH_SIZE smallest distinct shingle hashes, ascending.
+ * A text with at most that many distinct shingles (most feedback) keeps them all, and two texts
+ * with at most that many together are compared by their exact Jaccard similarity. The cost is one
+ * hash per shingle and a sort, where 64 MinHash functions cost 64 mixes per shingle.
+ */
+function sketchOfHashes(hashes: ShingleHashes): number[] {
+  const sorted = hashes.values.subarray(0, hashes.count).sort();
+  const sketch: number[] = [];
+  for (let i = 0; i < sorted.length && sketch.length < SKETCH_SIZE; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) sketch.push(sorted[i]!);
+  }
+  return sketch;
+}
+
+/** Bottom-k sketch of a list of shingles (for tests and tools). */
+export function sketchOf(shingles: readonly string[]): number[] {
+  shingleHashes.reset(Math.max(1, shingles.length));
+  for (const shingle of shingles) shingleHashes.add(shingle, 0, shingle.length);
+  return sketchOfHashes(shingleHashes);
 }
 
 /**
- * Classic MinHash: SIGNATURE_SIZE hash functions derived from two base hashes of each shingle
- * (h1 + i·h2, then mixed), minimum per function. One-permutation hashing was measured first and
- * was too noisy on short texts (tens of shingles).
+ * Estimated Jaccard similarity of two sets from their sketches: of the `size` smallest values of
+ * both sketches together (a sketch of the union), the share that is in both. Exact when the union
+ * of the two sets has at most `size` elements. The values must be ascending; equal neighbours
+ * (truncated values, see packSketch) are matched one to one.
  */
-function signatureOfHashes(hashes: ShingleHashes): number[] {
-  if (hashes.count === 0) return [];
-  // Minima are kept with the sign bit flipped, so signed 32-bit comparisons order them as
-  // unsigned ones and the loop stays in small integers. Eight functions per pass over the
-  // shingles, each one h2 on from the one before: a shingle's base hashes are read once per eight
-  // minima, which stay in registers.
-  const signature = new Array<number>(SIGNATURE_SIZE);
-  const { first, second, count } = hashes;
-  for (let i = 0; i < SIGNATURE_SIZE; i += 8) {
-    let min0 = 0x7fffffff;
-    let min1 = 0x7fffffff;
-    let min2 = 0x7fffffff;
-    let min3 = 0x7fffffff;
-    let min4 = 0x7fffffff;
-    let min5 = 0x7fffffff;
-    let min6 = 0x7fffffff;
-    let min7 = 0x7fffffff;
-    for (let shingle = 0; shingle < count; shingle++) {
-      const h2 = second[shingle]!;
-      const combined0 = (first[shingle]! + Math.imul(i + 1, h2)) | 0;
-      const combined1 = (combined0 + h2) | 0;
-      const combined2 = (combined1 + h2) | 0;
-      const combined3 = (combined2 + h2) | 0;
-      const combined4 = (combined3 + h2) | 0;
-      const combined5 = (combined4 + h2) | 0;
-      const combined6 = (combined5 + h2) | 0;
-      const combined7 = (combined6 + h2) | 0;
-      const value0 = mixed(combined0);
-      const value1 = mixed(combined1);
-      const value2 = mixed(combined2);
-      const value3 = mixed(combined3);
-      const value4 = mixed(combined4);
-      const value5 = mixed(combined5);
-      const value6 = mixed(combined6);
-      const value7 = mixed(combined7);
-      if (value0 < min0) min0 = value0;
-      if (value1 < min1) min1 = value1;
-      if (value2 < min2) min2 = value2;
-      if (value3 < min3) min3 = value3;
-      if (value4 < min4) min4 = value4;
-      if (value5 < min5) min5 = value5;
-      if (value6 < min6) min6 = value6;
-      if (value7 < min7) min7 = value7;
+export function sketchSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, size = SKETCH_SIZE): number {
+  let i = 0;
+  let j = 0;
+  let union = 0;
+  let both = 0;
+  while (union < size && (i < a.length || j < b.length)) {
+    if (j === b.length || (i < a.length && a[i]! < b[j]!)) i++;
+    else if (i === a.length || b[j]! < a[i]!) j++;
+    else {
+      i++;
+      j++;
+      both++;
     }
-    signature[i] = (min0 ^ -0x80000000) >>> 0;
-    signature[i + 1] = (min1 ^ -0x80000000) >>> 0;
-    signature[i + 2] = (min2 ^ -0x80000000) >>> 0;
-    signature[i + 3] = (min3 ^ -0x80000000) >>> 0;
-    signature[i + 4] = (min4 ^ -0x80000000) >>> 0;
-    signature[i + 5] = (min5 ^ -0x80000000) >>> 0;
-    signature[i + 6] = (min6 ^ -0x80000000) >>> 0;
-    signature[i + 7] = (min7 ^ -0x80000000) >>> 0;
+    union++;
   }
-  return signature;
+  return union === 0 ? 0 : both / union;
 }
 
-/** MinHash signature of a list of shingles (for tests and tools). */
-export function minhashSignature(shingles: readonly string[]): number[] {
-  shingleHashes.reset(Math.max(1, shingles.length));
-  for (const shingle of shingles) shingleHashes.add(shingle, 0, shingle.length);
-  return signatureOfHashes(shingleHashes);
-}
-
-/** Estimated Jaccard similarity: the share of equal signature positions. */
+/** Estimated Jaccard similarity of two texts' sketches (see sketchSimilarity). */
 export function estimatedJaccard(a: readonly number[], b: readonly number[]): number {
-  if (a.length === 0 || a.length !== b.length) return 0;
-  let equal = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) equal++;
-  return equal / a.length;
+  return sketchSimilarity(a, b);
 }
 
 export interface Fingerprint {
@@ -247,5 +185,5 @@ export function fingerprintOf(text: string): Fingerprint {
 export function fingerprintOfWords(foldedWords: readonly string[], joinedWords?: string): Fingerprint {
   const joined = joinedWords ?? foldedWords.join(' ');
   hashShingles(foldedWords, joined);
-  return { textHash: textHashOfJoined(joined), signature: signatureOfHashes(shingleHashes) };
+  return { textHash: textHashOfJoined(joined), signature: sketchOfHashes(shingleHashes) };
 }
