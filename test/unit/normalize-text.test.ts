@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCatalog } from '../../shared/domain/catalog.js';
 import { extractEntities } from '../../shared/domain/normalize/entities.js';
-import { foldedWordsOf, foldText, wordsOf } from '../../shared/domain/normalize/fold.js';
+import { foldedWordsJoinedOf, foldedWordsOf, foldText, wordsOf } from '../../shared/domain/normalize/fold.js';
 import { prepareFeedbackText } from '../../shared/domain/normalize/index.js';
 import { detectLanguage } from '../../shared/domain/normalize/language.js';
 import { letterCount } from '../../shared/domain/normalize/chars.js';
@@ -250,9 +250,15 @@ void describe('folded words by table', () => {
       'La cremallera se rompió después de dos días. Der Reißverschluss ist kaputt!',
       'Straße ẞ İstanbul ﬁne e\u0301té a \u0301b 😀👍🏽 x\u200dy ½ ² Ⅻ ΣΑΣ 日本語 naïve Øre æble ĳ',
       'tab\tnew\nline—dash [ORDER:ab12cd34] +44 20 7946 0958 €189,00',
+      '  ... leading and trailing separators ...  ',
+      'ß'.repeat(1500) + ' Größe',
       '',
     ];
-    for (const text of texts) assert.deepEqual(foldedWordsOf(text), wordsOf(foldText(text)), text);
+    for (const text of texts) {
+      const expected = wordsOf(foldText(text));
+      assert.deepEqual(foldedWordsOf(text), expected, text);
+      assert.equal(foldedWordsJoinedOf(text).joined, expected.join(' '), text);
+    }
   });
 });
 

@@ -115,16 +115,50 @@ function foldKind(codePoint: number): number {
   return foldKindOf(codePoint);
 }
 
+export interface FoldedWords {
+  words: string[];
+  /** The words joined by single spaces. */
+  joined: string;
+}
+
+/**
+ * The folded characters of the words and the spaces between them, as UTF-16 code units: decoded
+ * once into the joined string, of which the words are slices. `Array.prototype.join` costs about
+ * 30 ns a word (2.7 µs for a 500-character text); writing the code units costs a fifth of that.
+ */
+let units = new Uint16Array(1024);
+let latin1 = Buffer.alloc(1024);
+
+function unitsWithRoom(length: number, needed: number): Uint16Array {
+  if (length + needed <= units.length) return units;
+  const larger = new Uint16Array(Math.max(units.length * 2, length + needed));
+  larger.set(units.subarray(0, length));
+  units = larger;
+  return units;
+}
+
+function decodeUnits(length: number, maxUnit: number): string {
+  // UTF-16LE is the typed array's own byte order on every host Node runs Azure Functions on.
+  if (maxUnit > 0xff) return Buffer.from(units.buffer, 0, length * 2).toString('utf16le');
+  if (latin1.length < length) latin1 = Buffer.alloc(Math.max(latin1.length * 2, length));
+  latin1.set(units.subarray(0, length));
+  return latin1.toString('latin1', 0, length);
+}
+
 /**
  * The words of `foldText(text)` as `wordsOf` splits them (lower case, accents removed, split on
- * everything but letters and digits), in one pass and without folding the whole text first.
- * Returns undefined for the rare text the table cannot fold character by character.
+ * everything but letters and digits), and them joined by spaces, in one pass and without folding
+ * the whole text first. Returns undefined for the rare text the table cannot fold character by
+ * character.
  */
-export function foldedWordsByTable(text: string): string[] | undefined {
+export function foldedWordsByTable(text: string): FoldedWords | undefined {
   const lower = lowerCase(text);
-  const words: string[] = [];
-  let start = -1; // start of the current word's unfolded piece, -1 between words
-  let built = ''; // folded part of the current word before `start`
+  let buffer = unitsWithRoom(0, lower.length + 1);
+  let length = 0;
+  let maxUnit = 0;
+  // Start offsets of the words in the joined string, and where the current word starts.
+  const starts: number[] = [];
+  let wordStart = 0;
   for (let i = 0; i < lower.length; i++) {
     const code = lower.charCodeAt(i);
     let kind: number;
@@ -137,24 +171,39 @@ export function foldedWordsByTable(text: string): string[] | undefined {
       if (point > 0xffff) {
         if (kind !== SPLIT) return undefined;
         i++;
-      } else if (kind === DROP || kind === MAP) {
-        if (start >= 0) built += lower.slice(start, i);
-        if (kind === MAP) built += foldedForms.get(point) ?? '';
-        start = i + 1;
+      } else if (kind === MAP) {
+        const form = foldedForms.get(point) ?? '';
+        // Room for the form and for the rest of the text, one unit a character.
+        buffer = unitsWithRoom(length, form.length + lower.length - i);
+        for (let k = 0; k < form.length; k++) {
+          const unit = form.charCodeAt(k);
+          buffer[length++] = unit;
+          if (unit > maxUnit) maxUnit = unit;
+        }
+        continue;
+      } else if (kind === DROP) {
         continue;
       }
     }
     if (kind === KEEP) {
-      if (start < 0) start = i;
+      buffer[length++] = code;
+      if (code > maxUnit) maxUnit = code;
       continue;
     }
     // A separator ends the word, if there is one.
-    const word = start >= 0 ? built + lower.slice(start, i) : built;
-    if (word !== '') words.push(word);
-    start = -1;
-    built = '';
+    if (length > wordStart) {
+      starts.push(wordStart);
+      buffer[length++] = 32;
+      wordStart = length;
+    }
   }
-  const last = start >= 0 ? built + lower.slice(start) : built;
-  if (last !== '') words.push(last);
-  return words;
+  if (length > wordStart) starts.push(wordStart);
+  else if (length > 0) length--; // the space after the last word
+  const joined = decodeUnits(length, maxUnit);
+  const words = new Array<string>(starts.length);
+  for (let k = 0; k < starts.length; k++) {
+    const end = k + 1 < starts.length ? starts[k + 1]! - 1 : joined.length;
+    words[k] = joined.slice(starts[k], end);
+  }
+  return { words, joined };
 }

@@ -1,4 +1,6 @@
-import { foldedWordsByTable } from './chars.js';
+import { foldedWordsByTable, type FoldedWords } from './chars.js';
+
+export type { FoldedWords };
 
 /** Lower-case, accent-free word forms, for matching vocabulary and for hashing text. */
 export function foldText(text: string): string {
@@ -23,5 +25,13 @@ const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
 
 /** `wordsOf(foldText(text))` in one pass (see chars.ts); the same words, a fifth of the cost. */
 export function foldedWordsOf(text: string): string[] {
-  return foldedWordsByTable(text) ?? wordsOf(foldText(text));
+  return foldedWordsJoinedOf(text).words;
+}
+
+/** The folded words and them joined by spaces (the text hash and the shingles read that). */
+export function foldedWordsJoinedOf(text: string): FoldedWords {
+  const byTable = foldedWordsByTable(text);
+  if (byTable) return byTable;
+  const words = wordsOf(foldText(text));
+  return { words, joined: words.join(' ') };
 }

@@ -5,7 +5,7 @@
 import type { Catalog } from '../catalog.js';
 import type { Taxonomy } from '../taxonomy.js';
 import { extractEntitiesFromWords, type Entities } from './entities.js';
-import { foldedWordsOf } from './fold.js';
+import { foldedWordsJoinedOf, foldedWordsOf } from './fold.js';
 import { detectLanguage, type LanguageResult } from './language.js';
 import { redactPii, type PiiType } from './pii.js';
 import { fingerprintOfWords } from './similarity.js';
@@ -65,9 +65,8 @@ export function prepareFeedbackText(
   // Short texts borrow the title's words for detection ("Terrible" + "La cremallera se rompió").
   const languageText = body.text.length < 40 && title ? `${title.text}. ${body.text}` : body.text;
   const language = withHint(detectLanguage(languageText), input.languageHint);
-  const words = foldedWordsOf(body.text);
   // The words joined by spaces: the text hash reads them so, and spam looks for keyboard runs there.
-  const joinedWords = words.join(' ');
+  const { words, joined: joinedWords } = foldedWordsJoinedOf(body.text);
   const spam = detectSpam(body.text, { foldedWords: words, joinedWords });
   const titleWords = title ? foldedWordsOf(title.text) : [];
   const orderTokens = [...body.orderTokens, ...(title?.orderTokens ?? [])];
