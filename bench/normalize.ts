@@ -22,7 +22,7 @@ const TEXT_LENGTH = 500;
 
 /**
  * Sentence pools per language, long enough (over 600 characters each) that a 500-character text
- * never repeats a sentence: repeated sentences would let word-level work (MinHash, vocabulary
+ * never repeats a sentence: repeated sentences would let word-level work (shingle sketches, vocabulary
  * lookups) see fewer distinct words than real feedback has. Personal data in most texts (phones,
  * e-mail addresses, order and tracking numbers, names, addresses, an IBAN) next to look-alikes
  * that must survive (prices, dates, sizes, quantities).
