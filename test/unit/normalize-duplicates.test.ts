@@ -12,9 +12,11 @@ import {
 import {
   estimatedJaccard,
   fingerprintOf,
+  shinglesOf,
   SKETCH_SIZE,
   sketchOf,
 } from '../../shared/domain/normalize/similarity.js';
+import { foldedWordsOf } from '../../shared/domain/normalize/fold.js';
 import { readFixture } from '../fixtures/normalize/envelopes.js';
 
 const THRESHOLD = 0.5;
@@ -171,6 +173,18 @@ void describe('bottom-k sketches', () => {
     for (const sketch of [small, large])
       for (let i = 1; i < sketch.length; i++) assert.ok(sketch[i - 1]! < sketch[i]!, `ascending at ${i}`);
     assert.deepEqual(sketchOf([]), []);
+  });
+
+  void it('are the sketches of shinglesOf: stop words left out, 4-grams for short texts', () => {
+    for (const text of [
+      'The zipper of my jacket broke after two days and the slider fell off in the rain.',
+      'Zipper broke!',
+      'The the and of it.',
+      '',
+      ...groups.flat(),
+    ]) {
+      assert.deepEqual(fingerprintOf(text).signature, sketchOf(shinglesOf(foldedWordsOf(text))), text);
+    }
   });
 
   void it('give the exact Jaccard similarity when the two sets have at most SKETCH_SIZE elements', () => {

@@ -13,7 +13,7 @@
  * Re-processing an item (a replay, the same revision again) gives the same answer and changes
  * nothing: it is compared only with the items recorded before it, never with itself or later ones.
  */
-import { sketchSimilarity } from './similarity.js';
+import { estimatedJaccard } from './similarity.js';
 
 /** One recent item, with short keys: the whole index is read and written per new item. */
 export interface RecentEntry {
@@ -111,7 +111,7 @@ function unpackSketch(packed: string): Uint16Array {
 /** Estimated Jaccard similarity between a truncated sketch and a packed one (0 without one). */
 export function packedSimilarity(keys: Uint16Array, packed: string | undefined): number {
   if (keys.length === 0 || packed === undefined) return 0;
-  return sketchSimilarity(keys, unpackSketch(packed));
+  return estimatedJaccard(keys, unpackSketch(packed));
 }
 
 function round(value: number): number {

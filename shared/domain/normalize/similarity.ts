@@ -143,17 +143,17 @@ export function sketchOf(shingles: readonly string[]): number[] {
 }
 
 /**
- * Estimated Jaccard similarity of two sets from their sketches: of the `size` smallest values of
- * both sketches together (a sketch of the union), the share that is in both. Exact when the union
- * of the two sets has at most `size` elements. The values must be ascending; equal neighbours
- * (truncated values, see packSketch) are matched one to one.
+ * Estimated Jaccard similarity of two sets from their sketches: of the SKETCH_SIZE smallest values
+ * of both sketches together (a sketch of the union), the share that is in both. Exact when the
+ * union of the two sets has at most SKETCH_SIZE elements. The values must be ascending; equal
+ * neighbours (truncated values, see packSketch) are matched one to one.
  */
-export function sketchSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, size = SKETCH_SIZE): number {
+export function estimatedJaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let i = 0;
   let j = 0;
   let union = 0;
   let both = 0;
-  while (union < size && (i < a.length || j < b.length)) {
+  while (union < SKETCH_SIZE && (i < a.length || j < b.length)) {
     if (j === b.length || (i < a.length && a[i]! < b[j]!)) i++;
     else if (i === a.length || b[j]! < a[i]!) j++;
     else {
@@ -164,11 +164,6 @@ export function sketchSimilarity(a: ArrayLike<number>, b: ArrayLike<number>, siz
     union++;
   }
   return union === 0 ? 0 : both / union;
-}
-
-/** Estimated Jaccard similarity of two texts' sketches (see sketchSimilarity). */
-export function estimatedJaccard(a: readonly number[], b: readonly number[]): number {
-  return sketchSimilarity(a, b);
 }
 
 export interface Fingerprint {
