@@ -5,6 +5,13 @@
  * character, with exactly those regexes, so the results are the same as theirs.
  */
 
+/** 32-bit FNV-1a of the UTF-16 code units `text[start, end)`, read where they sit (no slice). */
+export function fnv1a(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash;
+}
+
 /** Character class: a letter (\p{L}), a number (\p{N}), a combining mark (\p{M}) or anything else. */
 export const LETTER = 1;
 export const NUMBER = 2;

@@ -97,8 +97,9 @@ export function truncatedSketch(sketch: readonly number[]): Uint16Array {
 
 /** The truncated sketch, little-endian, base64: 172 characters for 64 values. */
 export function packSketch(sketch: readonly number[]): string {
-  const keys = truncatedSketch(sketch);
-  return Buffer.from(keys.buffer, keys.byteOffset, keys.byteLength).toString('base64');
+  const bytes = Buffer.alloc(sketch.length * 2);
+  for (let i = 0; i < sketch.length; i++) bytes.writeUInt16LE(sketch[i]! >>> 16, i * 2);
+  return bytes.toString('base64');
 }
 
 function unpackSketch(packed: string): Uint16Array {

@@ -4,7 +4,7 @@
  * sentence has two or three of them; running the n-gram detector on every sentence would cost
  * as much as the rest of the stage together.
  */
-import { charClass, LETTER as LETTER_CLASS, lowerCase, NUMBER as NUMBER_CLASS } from './chars.js';
+import { charClass, fnv1a, LETTER as LETTER_CLASS, lowerCase, NUMBER as NUMBER_CLASS } from './chars.js';
 
 // Module-local copies: V8 reloads an imported binding, and checks that it is initialised, at every
 // use, and the character loops below use these for every character.
@@ -129,10 +129,9 @@ for (const word of votes.keys()) {
 /** Characters from 256 up are not in the tables: their words are looked up. */
 const NO_FILTER = 0xff;
 
-/** A hash of `text[start, end)`'s character codes. */
+/** FNV-1a of `text[start, end)`, its high bits folded into the low ones the table reads. */
 function wordHash(text: string, start: number, end: number): number {
-  let hash = 0;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  const hash = fnv1a(text, start, end);
   return hash ^ (hash >>> 15);
 }
 

@@ -11,20 +11,17 @@
  * bounded 128 items that is cheaper than LSH band buckets and misses no pair (decision 0007).
  */
 import { hash } from 'node:crypto';
+import { fnv1a } from './chars.js';
 import { foldedWordsOf } from './fold.js';
 
 /** Values kept per sketch: texts with at most this many distinct shingles keep them all. */
 export const SKETCH_SIZE = 64;
 
-/** SHA-256 of the folded words: case, accents, punctuation and spacing do not matter. */
-export function textHashOf(foldedWords: readonly string[]): string {
-  return textHashOfJoined(foldedWords.join(' '));
-}
-
+/** SHA-256 of the folded words joined by spaces: case, accents, punctuation and spacing do not matter. */
 function textHashOfJoined(joinedWords: string): string {
   return hash('sha256', joinedWords, 'hex').slice(0, 32);
 }
-/** The final avalanche of murmur3 (fmix32), after the FNV-1a loop of ShingleHashes. */
+/** The final avalanche of murmur3 (fmix32), after FNV-1a in ShingleHashes. */
 function avalanche(value: number): number {
   let hash = value ^ (value >>> 16);
   hash = Math.imul(hash, 0x85ebca6b);
@@ -83,9 +80,7 @@ class ShingleHashes {
 
   /** FNV-1a of `text[start, end)`, then murmur3's final avalanche (fmix32) for even low bits. */
   add(text: string, start: number, end: number): void {
-    let hash = 0x811c9dc5;
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-    this.values[this.count++] = avalanche(hash);
+    this.values[this.count++] = avalanche(fnv1a(text, start, end));
   }
 }
 
